@@ -1,0 +1,204 @@
+import { ConfigError } from "../sim/errors";
+import type { Prng } from "../sim/prng";
+import { sampleLatency, type Latency } from "./latency";
+import { defaultNetworkOptions, resolveNetworkOptions, type NetworkOptions, type ResolvedNetworkOptions } from "./options";
+import type { DropReason } from "../trace/events";
+
+/** What the network decided for one message. */
+export type Route =
+  | { delivered: false; reason: DropReason }
+  /** Deliver at `atMs`; if `duplicateAtMs` is set, deliver a second copy then. */
+  | { delivered: true; atMs: number; duplicateAtMs?: number };
+
+const NO_GROUP = -1;
+
+/**
+ * The simulated network: one-way delays, loss, duplication, FIFO or unordered links, bandwidth,
+ * and scriptable faults (partitions, one-way cuts, isolated nodes, heal). It decides the fate of
+ * each message; the simulation schedules the delivery and records the trace.
+ *
+ * Each fault decision is one line, drawn from the network's own PRNG, in a fixed order per message:
+ * loss, then delay, then duplication (and the duplicate's delay).
+ *
+ * @example
+ * const net = new Network(new Prng(1).split("network"), { lossProbability: 0.1 });
+ * net.addNode("a"); net.addNode("b");
+ * net.route("a", "b", 20, 0); // { delivered: true, atMs: 1 } — or { delivered: false, reason: "loss" }
+ */
+export class Network {
+  private opts: ResolvedNetworkOptions;
+  private readonly prng: Prng;
+  private readonly index = new Map<string, number>();
+  /** Partition group per node index; NO_GROUP when there is no partition. */
+  private groupOf: number[] = [];
+  private partitioned = false;
+  /** One-way cuts, as "fromIndex,toIndex". */
+  private readonly cuts = new Set<number>();
+  private readonly isolated = new Set<number>();
+  /** FIFO: the latest scheduled delivery time per directed link. */
+  private readonly lastDeliveryMs = new Map<number, number>();
+  private linkLatency = new Map<number, Latency>();
+  /** Partition groups as given, for display. */
+  private groups: string[][] = [];
+
+  constructor(prng: Prng, options: NetworkOptions = {}) {
+    this.prng = prng;
+    this.opts = resolveNetworkOptions(options, defaultNetworkOptions);
+  }
+
+  /** The options in force (defaults filled in). @example sim.network.options.lossProbability */
+  get options(): Readonly<ResolvedNetworkOptions> {
+    return this.opts;
+  }
+
+  /**
+   * Change some options from now on (messages already in flight keep their fate).
+   *
+   * @example
+   * sim.network.configure({ lossProbability: 0.3 });
+   */
+  configure(options: NetworkOptions): void {
+    this.opts = resolveNetworkOptions(options, this.opts, (id) => this.index.has(id));
+    this.indexLinks();
+  }
+
+  /** Register a node (the simulation does this at spawn). */
+  addNode(id: string): void {
+    if (this.index.has(id)) return;
+    this.index.set(id, this.index.size);
+    this.groupOf.push(this.partitioned ? this.restGroup() : NO_GROUP);
+    this.indexLinks();
+  }
+
+  /** Node ids known to the network, in the order they were added. */
+  nodeIds(): string[] {
+    return Array.from(this.index.keys());
+  }
+
+  /** Throw a ConfigError unless every link override names known nodes. */
+  checkLinks(): void {
+    resolveNetworkOptions({}, this.opts, (id) => this.index.has(id));
+  }
+
+  private indexLinks(): void {
+    this.linkLatency = new Map();
+    for (const link of this.opts.links) {
+      const f = this.index.get(link.from);
+      const t = this.index.get(link.to);
+      if (f !== undefined && t !== undefined) this.linkLatency.set(this.key(f, t), link.latency);
+    }
+  }
+
+  private key(from: number, to: number): number {
+    return from * 1048576 + to;
+  }
+
+  private idx(id: string, option: string): number {
+    const i = this.index.get(id);
+    if (i === undefined) throw new ConfigError(option, id, `the id of a spawned node (known: ${this.nodeIds().join(", ") || "none"})`);
+    return i;
+  }
+
+  private restGroup(): number {
+    return this.groups.length; // nodes not named in any group share one extra group
+  }
+
+  /**
+   * Split the network into groups: messages between different groups are dropped. Nodes not named
+   * in any group form one more group together. Replaces any earlier partition (cuts stay).
+   *
+   * @example
+   * net.partition([["a", "b"], ["c"]]); // a,b | c (and any other node joins a third group)
+   */
+  partition(groups: string[][]): void {
+    const seen = new Set<string>();
+    const groupOf = this.groupOf.map(() => groups.length);
+    groups.forEach((group, g) => {
+      for (const id of group) {
+        if (seen.has(id)) throw new ConfigError(`partition groups`, id, "each node in at most one group");
+        seen.add(id);
+        groupOf[this.idx(id, `partition groups[${g}]`)] = g;
+      }
+    });
+    this.groups = groups.map((g) => g.slice());
+    this.groupOf = groupOf;
+    this.partitioned = true;
+  }
+
+  /** Cut the one-way link `from` → `to`. @example net.cut("a", "b"); // a's messages to b are dropped */
+  cut(from: string, to: string): void {
+    this.cuts.add(this.key(this.idx(from, "cut from"), this.idx(to, "cut to")));
+  }
+
+  /** Cut a node off from every other node, both ways. @example net.isolate("leader") */
+  isolate(id: string): void {
+    this.isolated.add(this.idx(id, "isolate node"));
+  }
+
+  /** Remove all partitions, cuts and isolations. @example net.heal() */
+  heal(): void {
+    this.partitioned = false;
+    this.groups = [];
+    this.groupOf = this.groupOf.map(() => NO_GROUP);
+    this.cuts.clear();
+    this.isolated.clear();
+  }
+
+  /** True when messages from `from` to `to` are blocked by a fault right now. @example net.isBlocked("a", "b") */
+  isBlocked(from: string, to: string): boolean {
+    return this.blocked(this.idx(from, "from"), this.idx(to, "to"));
+  }
+
+  private blocked(f: number, t: number): boolean {
+    if (f === t) return false;
+    if (this.partitioned && this.groupOf[f] !== this.groupOf[t]) return true;
+    if (this.isolated.size > 0 && (this.isolated.has(f) || this.isolated.has(t))) return true;
+    return this.cuts.size > 0 && this.cuts.has(this.key(f, t));
+  }
+
+  /** Whether a message that is arriving now may pass (faults are checked at send and at delivery). */
+  passes(src: string, dest: string): boolean {
+    return !this.blocked(this.index.get(src)!, this.index.get(dest)!);
+  }
+
+  /**
+   * Decide the fate of a message of `bytes` bytes sent now (`nowMs`) from `src` to `dest`.
+   * Node ids must be known (the simulation checks them first, with a clearer error).
+   */
+  route(src: string, dest: string, bytes: number, nowMs: number): Route {
+    const f = this.index.get(src)!;
+    const t = this.index.get(dest)!;
+    if (this.blocked(f, t)) return { delivered: false, reason: "partition" };
+    const o = this.opts;
+    if (o.lossProbability > 0 && this.prng.chance(o.lossProbability)) return { delivered: false, reason: "loss" };
+    const key = this.key(f, t);
+    const atMs = this.arrival(key, bytes, nowMs);
+    if (o.duplicationProbability > 0 && this.prng.chance(o.duplicationProbability)) {
+      return { delivered: true, atMs, duplicateAtMs: this.arrival(key, bytes, nowMs) };
+    }
+    return { delivered: true, atMs };
+  }
+
+  private arrival(key: number, bytes: number, nowMs: number): number {
+    const dist = this.linkLatency.size > 0 ? this.linkLatency.get(key) ?? this.opts.latency : this.opts.latency;
+    let atMs = nowMs + sampleLatency(dist, this.prng);
+    if (this.opts.bandwidthBytesPerMs !== Infinity) atMs += bytes / this.opts.bandwidthBytesPerMs;
+    atMs = Math.round(atMs * 1000) / 1000; // microsecond resolution keeps traces readable
+    if (this.opts.ordering === "fifo") {
+      const last = this.lastDeliveryMs.get(key);
+      if (last !== undefined && last > atMs) atMs = last;
+      this.lastDeliveryMs.set(key, atMs);
+    }
+    return atMs;
+  }
+
+  /** The current partition groups, cuts and isolated nodes, for display. @example net.describeFaults() */
+  describeFaults(): { groups: string[][]; cuts: Array<[string, string]>; isolated: string[] } {
+    const ids = this.nodeIds();
+    return {
+      groups: this.groups.map((g) => g.slice()),
+      cuts: Array.from(this.cuts, (k): [string, string] => [ids[Math.floor(k / 1048576)], ids[k % 1048576]]),
+      isolated: Array.from(this.isolated, (i) => ids[i]),
+    };
+  }
+}

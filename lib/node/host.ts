@@ -1,0 +1,42 @@
+import type { Prng } from "../sim/prng";
+import type { TraceEvent } from "../trace/events";
+import type { Body } from "./message";
+import type { DurableStorage } from "./storage";
+
+/** A timer owned by a node (the host schedules it; the node runs it). */
+export interface TimerEntry {
+  readonly id: number;
+  readonly name: string;
+  /** 0 for a one-shot timer. */
+  readonly intervalMs: number;
+  readonly callback: () => void | Promise<void>;
+  /** Internal timers (RPC timeouts and backoff) are not traced as `timer` events. */
+  readonly internal: boolean;
+  cancelled: boolean;
+}
+
+/**
+ * What a node needs from the world it runs in. The `Simulation` implements it; a node never
+ * touches the clock, the network or the trace any other way.
+ */
+export interface NodeHost {
+  readonly seed: number;
+  nowMs(): number;
+  /** Copy, route and (maybe) deliver a message; returns the msg_id used. */
+  transmit(from: string, dest: string, body: Body): void;
+  /** Members of a multicast group. */
+  groupMembers(group: string, from: string): string[];
+  /** Every node id, in spawn order. */
+  nodeIds(): string[];
+  /** Run `timer` at `atMs` unless it is cancelled or the node crashes first. */
+  scheduleTimer(node: string, incarnation: number, timer: TimerEntry, atMs: number): void;
+  record(event: TraceEvent): void;
+  /** Let promise continuations run before the next event. */
+  requestBarrier(): void;
+  /** A handler or timer threw, or its promise rejected. */
+  reportError(node: string, during: string, error: unknown): void;
+  /** The next msg_id for `node` (kept across restarts so old replies never match new requests). */
+  nextMsgId(node: string): number;
+  /** Per-node resources that outlive an incarnation. */
+  nodeResources(node: string): { prng: Prng; storage: DurableStorage };
+}

@@ -1,0 +1,384 @@
+import { SimulationError } from "../sim/errors";
+import type { Prng } from "../sim/prng";
+import type { Body, Message } from "./message";
+import type { NodeHost, TimerEntry } from "./host";
+import type { DurableStorage } from "./storage";
+
+/** A message handler; it may be `async`. */
+export type Handler<B extends Body = Body> = (message: Message<B>) => void | Promise<void>;
+
+/** How an RPC waits and retries. All times are virtual milliseconds. */
+export interface RpcOptions {
+  /** How long one attempt waits for the reply. Default 1000. */
+  timeoutMs?: number;
+  /** Extra attempts after the first one times out. Default 0. */
+  retries?: number;
+  /** Wait before the first retry. Default 0 (retry at once). */
+  backoffMsInitial?: number;
+  /** Each later wait is multiplied by this. Default 2. */
+  backoffMultiplier?: number;
+  /** Waits never exceed this. Default Infinity. */
+  backoffMsMax?: number;
+  /** `"full"`: wait a random time in [0, backoff) (AWS's "full jitter"); `"none"` (default): exactly the backoff. */
+  jitter?: "none" | "full";
+}
+
+/** The reason an RPC's promise rejects: no reply after every attempt. */
+export class RpcTimeoutError extends SimulationError {
+  constructor(
+    node: string,
+    readonly dest: string,
+    readonly type: string,
+    readonly attempts: number,
+    timeMs: number,
+    seed: number,
+  ) {
+    super(`rpc ${type} to "${dest}" got no reply after ${attempts} attempt(s)`, { node, timeMs, seed });
+    this.name = "RpcTimeoutError";
+  }
+}
+
+interface PendingRpc {
+  dest: string;
+  type: string;
+  startMs: number;
+  attempts: number;
+  timer?: TimerEntry;
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * A node as its code sees it (one incarnation: a restart creates a new `Node`). Register handlers
+ * with `on`, talk with `send`, `reply`, `rpc`, `multicast` and `broadcast`, keep time with timers,
+ * declare states for state diagrams, and keep what must survive a crash in `storage`.
+ *
+ * @example
+ * sim.spawn("server", (node) => {
+ *   let served = 0; // volatile: lost in a crash
+ *   node.on("echo", (req) => {
+ *     served++;
+ *     node.reply(req, { type: "echo_ok", echo: req.body.echo });
+ *   });
+ * });
+ */
+export class Node {
+  private readonly handlers = new Map<string, Handler<any>>();
+  private readonly rpcs = new Map<number, PendingRpc>();
+  private readonly timers = new Map<number, TimerEntry>();
+  private nextTimerId = 1;
+  private alive = true;
+  private currentState: string | undefined;
+
+  /** @internal Created by the simulation; use `sim.spawn`. */
+  constructor(
+    /** This node's id, e.g. `"n1"`. */
+    readonly id: string,
+    /** The node's role: which state machine its states belong to (e.g. `"raft"`, `"client"`). */
+    readonly role: string,
+    /** 1 for the first start, +1 after each restart. */
+    readonly incarnation: number,
+    private readonly host: NodeHost,
+  ) {}
+
+  /** The node's own random numbers (split from the run's seed by node id). @example node.rng.int(150, 300) */
+  get rng(): Prng {
+    return this.host.nodeResources(this.id).prng;
+  }
+
+  /** Durable storage: the only state kept across a crash. @example node.storage.set("term", 3) */
+  get storage(): DurableStorage {
+    return this.host.nodeResources(this.id).storage;
+  }
+
+  /** Current virtual time in milliseconds. @example node.now() // 12.5 */
+  now(): number {
+    return this.host.nowMs();
+  }
+
+  /** False once this incarnation has crashed. @example node.isAlive() */
+  isAlive(): boolean {
+    return this.alive;
+  }
+
+  /** Ids of every other node, in spawn order. @example node.peers() // ["n2", "n3"] */
+  peers(): string[] {
+    return this.host.nodeIds().filter((id) => id !== this.id);
+  }
+
+  /** The state last declared with `setState`, if any. */
+  get state(): string | undefined {
+    return this.currentState;
+  }
+
+  private error(text: string): SimulationError {
+    return new SimulationError(text, { node: this.id, timeMs: this.host.nowMs(), seed: this.host.seed });
+  }
+
+  /**
+   * Register the handler for one message type. A type can have only one handler.
+   *
+   * @example
+   * node.on("ping", (msg) => node.reply(msg, { type: "pong" }));
+   */
+  on<B extends Body = Body>(type: string, handler: Handler<B>): this {
+    if (typeof type !== "string" || type === "") throw this.error(`on(): message type must be a non-empty string, got ${JSON.stringify(type)}`);
+    if (this.handlers.has(type)) throw this.error(`on("${type}"): a handler for "${type}" is already registered`);
+    if (typeof handler !== "function") throw this.error(`on("${type}"): the handler must be a function`);
+    this.handlers.set(type, handler);
+    return this;
+  }
+
+  /** Message types this node handles. @example node.handledTypes() // ["ping"] */
+  handledTypes(): string[] {
+    return Array.from(this.handlers.keys());
+  }
+
+  /**
+   * Send a message (a JSON copy is sent). A `msg_id` is added if the body has none; it is returned.
+   *
+   * @example
+   * const id = node.send("b", { type: "ping", n: 1 });
+   */
+  send(dest: string, body: Body): number {
+    if (!this.alive) return -1; // a crashed incarnation's leftover code has no effect
+    if (!body || typeof body !== "object" || typeof body.type !== "string" || body.type === "") {
+      throw this.error(`send to "${dest}": the body must be an object with a non-empty string "type", got ${safeJson(body)}`);
+    }
+    let out = body;
+    if (body.msg_id === undefined) {
+      out = Object.assign({}, body);
+      out.msg_id = this.host.nextMsgId(this.id);
+    }
+    this.host.transmit(this.id, dest, out);
+    return out.msg_id as number;
+  }
+
+  /**
+   * Reply to a request: sends `body` to the request's sender with `in_reply_to` set to its `msg_id`.
+   *
+   * @example
+   * node.on("read", (req) => node.reply(req, { type: "read_ok", value: 42 }));
+   */
+  reply(request: Message, body: Body): number {
+    return this.send(request.src, Object.assign({}, body, { in_reply_to: request.body.msg_id }));
+  }
+
+  /**
+   * Send to every member of a named group (except this node). Groups come from `spawn(..., { groups })`
+   * or `sim.defineGroup`.
+   *
+   * @example
+   * node.multicast("replicas", { type: "update", value: 7 });
+   */
+  multicast(group: string, body: Body): void {
+    for (const dest of this.host.groupMembers(group, this.id)) if (dest !== this.id) this.send(dest, body);
+  }
+
+  /** Send to every other node. @example node.broadcast({ type: "hello" }) */
+  broadcast(body: Body): void {
+    for (const dest of this.peers()) this.send(dest, body);
+  }
+
+  /**
+   * Send a request and wait for its reply (the message whose `in_reply_to` is the request's
+   * `msg_id`). Rejects with `RpcTimeoutError` if no reply arrives within `timeoutMs` after each of
+   * `1 + retries` attempts. Retries resend the same request (same `msg_id`), after a backoff.
+   *
+   * @example
+   * const reply = await node.rpc("server", { type: "read", key: "x" }, { timeoutMs: 100, retries: 3 });
+   * reply.body.value;
+   */
+  rpc<R extends Body = Body>(dest: string, body: Body, options: RpcOptions = {}): Promise<Message<R>> {
+    const timeoutMs = options.timeoutMs ?? 1000;
+    const retries = options.retries ?? 0;
+    if (!(timeoutMs > 0)) throw this.error(`rpc ${body?.type}: timeoutMs must be > 0, got ${timeoutMs}`);
+    if (!(retries >= 0) || !Number.isInteger(retries)) throw this.error(`rpc ${body?.type}: retries must be a whole number ≥ 0, got ${retries}`);
+    const msgId = body.msg_id ?? this.host.nextMsgId(this.id);
+    const request = Object.assign({}, body, { msg_id: msgId });
+    return new Promise<Message<R>>((resolve, reject) => {
+      const pending: PendingRpc = {
+        dest,
+        type: request.type,
+        startMs: this.now(),
+        attempts: 0,
+        resolve: resolve as (m: Message) => void,
+        reject,
+      };
+      this.rpcs.set(msgId, pending);
+      let backoffMs = options.backoffMsInitial ?? 0;
+      const attempt = (): void => {
+        pending.attempts++;
+        this.send(dest, request);
+        pending.timer = this.startTimer(timeoutMs, 0, "rpc-timeout", true, () => {
+          if (pending.attempts <= retries) {
+            let waitMs = Math.min(backoffMs, options.backoffMsMax ?? Infinity);
+            if (options.jitter === "full") waitMs = this.rng.uniform(0, waitMs);
+            backoffMs *= options.backoffMultiplier ?? 2;
+            if (waitMs > 0) pending.timer = this.startTimer(waitMs, 0, "rpc-backoff", true, attempt);
+            else attempt();
+            return;
+          }
+          this.rpcs.delete(msgId);
+          this.traceRpc(msgId, pending, "timeout");
+          this.host.requestBarrier();
+          reject(new RpcTimeoutError(this.id, dest, request.type, pending.attempts, this.now(), this.host.seed));
+        });
+      };
+      attempt();
+    });
+  }
+
+  private traceRpc(msgId: number, p: PendingRpc, outcome: "ok" | "timeout"): void {
+    this.host.record({
+      kind: "rpc",
+      timeMs: this.now(),
+      node: this.id,
+      dest: p.dest,
+      type: p.type,
+      msgId,
+      outcome,
+      latencyMs: this.now() - p.startMs,
+      attempts: p.attempts,
+    });
+  }
+
+  /**
+   * Run `callback` once after `delayMs` virtual milliseconds. Returns an id for `cancelTimer`.
+   *
+   * @example
+   * const t = node.setTimer(300, () => node.setState("candidate", "election timeout"), "election");
+   */
+  setTimer(delayMs: number, callback: () => void | Promise<void>, name = "timer"): number {
+    return this.startTimer(delayMs, 0, name, false, callback).id;
+  }
+
+  /**
+   * Run `callback` every `intervalMs` virtual milliseconds (first run after one interval).
+   *
+   * @example
+   * node.setPeriodic(50, () => node.broadcast({ type: "heartbeat" }), "heartbeat");
+   */
+  setPeriodic(intervalMs: number, callback: () => void | Promise<void>, name = "periodic"): number {
+    if (!(intervalMs > 0)) throw this.error(`setPeriodic("${name}"): intervalMs must be > 0, got ${intervalMs}`);
+    return this.startTimer(intervalMs, intervalMs, name, false, callback).id;
+  }
+
+  /** Cancel a timer (no effect if it already fired or was cancelled). @example node.cancelTimer(t) */
+  cancelTimer(timerId: number): void {
+    const timer = this.timers.get(timerId);
+    if (timer) {
+      timer.cancelled = true;
+      this.timers.delete(timerId);
+    }
+  }
+
+  /** A promise that resolves after `delayMs` virtual milliseconds. @example await node.sleep(100) */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.startTimer(delayMs, 0, "sleep", true, () => {
+        this.host.requestBarrier();
+        resolve();
+      });
+    });
+  }
+
+  private startTimer(delayMs: number, intervalMs: number, name: string, internal: boolean, callback: () => void | Promise<void>): TimerEntry {
+    if (typeof delayMs !== "number" || !(delayMs >= 0) || !Number.isFinite(delayMs)) {
+      throw this.error(`timer "${name}": delay must be a finite number of ms ≥ 0, got ${delayMs}`);
+    }
+    const timer: TimerEntry = { id: this.nextTimerId++, name, intervalMs, callback, internal, cancelled: false };
+    if (!internal) this.timers.set(timer.id, timer);
+    if (this.alive) this.host.scheduleTimer(this.id, this.incarnation, timer, this.now() + delayMs);
+    return timer;
+  }
+
+  /**
+   * Declare this node's state for state diagrams (e.g. follower → candidate), with the cause.
+   * Each change is a `state` event in the trace; setting the same state again records nothing.
+   *
+   * @example
+   * node.setState("candidate", "election timeout");
+   */
+  setState(state: string, cause?: string): void {
+    if (state === this.currentState) return;
+    this.host.record({ kind: "state", timeMs: this.now(), node: this.id, role: this.role, from: this.currentState, to: state, cause });
+    this.currentState = state;
+  }
+
+  /** Write a line to the trace. @example node.log(`became leader for term ${term}`) */
+  log(text: string): void {
+    this.host.record({ kind: "log", timeMs: this.now(), node: this.id, text: String(text) });
+  }
+
+  // ---- called by the simulation -------------------------------------------------------------
+
+  /** @internal Deliver a message to this incarnation. Returns false if nobody handled it. */
+  _deliver(message: Message): "handled" | "no-handler" | "late-reply" {
+    const inReplyTo = message.body.in_reply_to;
+    if (inReplyTo !== undefined) {
+      const pending = this.rpcs.get(inReplyTo);
+      if (pending && pending.dest === message.src) {
+        this.rpcs.delete(inReplyTo);
+        if (pending.timer) pending.timer.cancelled = true;
+        this.traceRpc(inReplyTo, pending, "ok");
+        this.host.requestBarrier();
+        pending.resolve(message);
+        return "handled";
+      }
+    }
+    const handler = this.handlers.get(message.body.type);
+    if (handler === undefined) return inReplyTo !== undefined ? "late-reply" : "no-handler";
+    this.invoke(message.body.type, () => handler(message));
+    return "handled";
+  }
+
+  /** @internal Run a timer that fired. */
+  _fire(timer: TimerEntry): void {
+    if (timer.cancelled || !this.alive) return;
+    if (timer.intervalMs > 0) {
+      this.host.scheduleTimer(this.id, this.incarnation, timer, this.now() + timer.intervalMs);
+    } else {
+      this.timers.delete(timer.id);
+    }
+    if (!timer.internal) {
+      this.host.record({ kind: "timer", timeMs: this.now(), node: this.id, name: timer.name, periodic: timer.intervalMs > 0 });
+    }
+    this.invoke(`timer ${timer.name}`, timer.callback);
+  }
+
+  /** @internal Run user code, turning throws and rejections into reported errors. */
+  invoke(during: string, fn: () => void | Promise<void>): void {
+    try {
+      const result = fn();
+      if (result && typeof (result as Promise<void>).then === "function") {
+        this.host.requestBarrier();
+        (result as Promise<void>).then(undefined, (err) => this.host.reportError(this.id, during, err));
+      }
+    } catch (err) {
+      this.host.reportError(this.id, during, err);
+    }
+  }
+
+  /** @internal The node crashed: drop timers and pending RPCs (their promises never settle). */
+  _crash(): void {
+    this.alive = false;
+    for (const timer of this.timers.values()) timer.cancelled = true;
+    this.timers.clear();
+    for (const p of this.rpcs.values()) if (p.timer) p.timer.cancelled = true;
+    this.rpcs.clear();
+  }
+
+  /** A one-line description. @example String(node) // "Node(a, role=node, incarnation 1, state=leader)" */
+  toString(): string {
+    return `Node(${this.id}, role=${this.role}, incarnation ${this.incarnation}${this.currentState ? `, state=${this.currentState}` : ""}${this.alive ? "" : ", crashed"})`;
+  }
+}
+
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

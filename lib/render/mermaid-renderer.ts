@@ -1,0 +1,382 @@
+// determinism allow-list: rendering only, never affects a simulation run
+/**
+ * Renders Mermaid text to SVG and PNG with ONE headless Chromium and ONE page that has Mermaid's
+ * browser bundle loaded from node_modules (nothing is fetched from the network). Launching takes
+ * about a second; each further diagram takes tens of milliseconds.
+ */
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+import type { Browser, Page } from "puppeteer";
+import { defaultMermaidConfig, mergeMermaidConfig, type MermaidConfig } from "./mermaid-config";
+import { findChromium, findMermaidBundle } from "./paths";
+
+/** Chromium's command-line flags: no sandbox (root in CI), no GPU, no background network traffic. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-dev-shm-usage",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** Options of {@link MermaidRenderer.launch}. */
+export interface MermaidRendererOptions {
+  /** The Chromium binary; default {@link findChromium} (/usr/bin/chromium). */
+  executablePath?: string;
+  /** Path of mermaid.min.js; default {@link findMermaidBundle} (node_modules/mermaid/dist). */
+  mermaidBundle?: string;
+  /** Mermaid configuration merged over {@link defaultMermaidConfig}. */
+  config?: MermaidConfig;
+  /** Extra Chromium flags, after {@link CHROMIUM_ARGS}. */
+  extraArgs?: string[];
+  /** Time limit for launching and for each browser call, in ms (default 60000). */
+  timeoutMs?: number;
+  /**
+   * When false (the default) an idle browser does not keep Node's event loop alive, so a script
+   * or a test may end without calling close(); the browser is killed when the process exits.
+   */
+  keepProcessAlive?: boolean;
+}
+
+/** Options of {@link MermaidRenderer.renderPng}. */
+export interface PngOptions {
+  /** Device pixels per CSS pixel (default 2: sharp on high-density screens). */
+  scale?: number;
+}
+
+/** One rendered diagram. */
+export interface RenderedDiagram {
+  /** Standalone SVG (XML-serialized, white background). */
+  svg: string;
+  /** PNG bytes, when asked for. */
+  png?: Buffer;
+  /** Natural size of the diagram in CSS pixels. */
+  width: number;
+  height: number;
+}
+
+/**
+ * A diagram that Mermaid could not render. `message` is Mermaid's own text, such as
+ * "Parse error on line 2: ...".
+ */
+export class MermaidRenderError extends Error {
+  /** The diagram text that failed. */
+  readonly diagram: string;
+  constructor(message: string, diagram: string) {
+    super(message);
+    this.name = "MermaidRenderError";
+    this.diagram = diagram;
+  }
+}
+
+const PAGE_HTML =
+  "<!doctype html><html><head><meta charset='utf-8'><style>" +
+  "html,body{margin:0;padding:0;background:#fff}" +
+  "#distlab-container{position:absolute;left:0;top:0;background:#fff}" +
+  "#distlab-container svg{display:block}" +
+  "</style></head><body><div id='distlab-container'></div></body></html>";
+
+// Plain JavaScript run inside the page (a string, so that no bundler helper leaks into it).
+const PAGE_SCRIPT = `(() => {
+  const container = document.getElementById("distlab-container");
+  const removeLeftovers = (id) => {
+    for (const x of [id, "d" + id, "i" + id]) {
+      const el = document.getElementById(x);
+      if (el && !container.contains(el)) el.remove();
+    }
+  };
+  window.__distlab = {
+    init(config) {
+      mermaid.initialize(config);
+      return String(mermaid.version || "");
+    },
+    async render(id, text) {
+      container.innerHTML = "";
+      try {
+        const result = await mermaid.render(id, text);
+        container.innerHTML = result.svg;
+        removeLeftovers(id);
+        const el = container.querySelector("svg");
+        if (!el) return { ok: false, error: "Mermaid returned no <svg>" };
+        el.style.backgroundColor = "white";
+        const vb = el.viewBox && el.viewBox.baseVal;
+        const box = el.getBoundingClientRect();
+        const width = vb && vb.width > 0 ? vb.width : box.width;
+        const height = vb && vb.height > 0 ? vb.height : box.height;
+        return { ok: true, svg: new XMLSerializer().serializeToString(el), width, height };
+      } catch (e) {
+        removeLeftovers(id);
+        container.innerHTML = "";
+        const message = e && typeof e === "object" && "message" in e ? String(e.message) : String(e);
+        return { ok: false, error: message };
+      }
+    },
+    fitForScreenshot() {
+      const el = container.querySelector("svg");
+      const vb = el.viewBox && el.viewBox.baseVal;
+      const width = Math.ceil(vb && vb.width > 0 ? vb.width : el.getBoundingClientRect().width);
+      const height = Math.ceil(vb && vb.height > 0 ? vb.height : el.getBoundingClientRect().height);
+      el.setAttribute("width", String(width));
+      el.setAttribute("height", String(height));
+      el.style.maxWidth = "none";
+      return { width, height };
+    },
+  };
+})();`;
+
+type PageResult =
+  | { ok: true; svg: string; width: number; height: number }
+  | { ok: false; error: string };
+
+type PuppeteerModule = typeof import("puppeteer");
+
+async function loadPuppeteer(): Promise<PuppeteerModule["launch"]> {
+  const mod = (await import("puppeteer")) as PuppeteerModule & { default?: PuppeteerModule };
+  const launch = mod.launch ?? mod.default?.launch;
+  if (typeof launch !== "function") throw new Error("puppeteer has no launch(): run `npm ci`.");
+  return launch;
+}
+
+/** A stable, CSS-safe element id for a diagram text: same text, same SVG. */
+function diagramId(text: string): string {
+  return "mmd-" + createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+/**
+ * One headless Chromium with one page holding Mermaid; renders diagrams one at a time.
+ *
+ * @example
+ * const renderer = await MermaidRenderer.launch();
+ * try {
+ *   const svg = await renderer.renderSvg("sequenceDiagram\n  A->>B: ping");
+ *   const png = await renderer.renderPng("graph LR\n  a --> b", { scale: 2 });
+ * } finally {
+ *   await renderer.close();
+ * }
+ */
+export class MermaidRenderer {
+  private queue: Promise<unknown> = Promise.resolve();
+  private busy = 0;
+  private keepAlive: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private readonly onProcessExit: () => void;
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly page: Page,
+    private readonly userDataDir: string,
+    private readonly holdEventLoop: boolean,
+    /** The version of the Mermaid bundle in the page. */
+    readonly mermaidVersion: string,
+  ) {
+    const proc = browser.process();
+    this.onProcessExit = () => {
+      try {
+        if (proc && proc.exitCode === null) proc.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      removeDir(userDataDir);
+    };
+    process.on("exit", this.onProcessExit);
+    if (!holdEventLoop) unrefProcess(proc);
+  }
+
+  /**
+   * Starts Chromium and loads Mermaid into a page.
+   *
+   * @example
+   * const renderer = await MermaidRenderer.launch({ config: { theme: "neutral" } });
+   */
+  static async launch(options: MermaidRendererOptions = {}): Promise<MermaidRenderer> {
+    const timeout = options.timeoutMs ?? 60_000;
+    const executablePath = options.executablePath ?? findChromium();
+    const bundle = options.mermaidBundle ?? findMermaidBundle();
+    const config = mergeMermaidConfig(defaultMermaidConfig(), options.config);
+    const launch = await loadPuppeteer();
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "distlab-chromium-"));
+    let browser: Browser;
+    try {
+      browser = await launch({
+        executablePath,
+        headless: true,
+        pipe: true,
+        userDataDir,
+        args: [...CHROMIUM_ARGS, ...(options.extraArgs ?? [])],
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+        timeout,
+        protocolTimeout: timeout,
+        defaultViewport: { width: 1024, height: 768, deviceScaleFactor: 1 },
+      });
+    } catch (e) {
+      removeDir(userDataDir);
+      throw e;
+    }
+    let page: Page;
+    let version: string;
+    try {
+      const pages = await browser.pages();
+      page = pages.length > 0 ? pages[0] : await browser.newPage();
+      page.setDefaultTimeout(timeout);
+      await page.setRequestInterception(true);
+      page.on("request", (request) => {
+        const url = request.url();
+        const local = url.startsWith("about:") || url.startsWith("data:") || url.startsWith("file:");
+        void (local ? request.continue() : request.abort()).catch(() => undefined);
+      });
+      await page.setContent(PAGE_HTML);
+      await page.addScriptTag({ path: bundle });
+      await page.evaluate(PAGE_SCRIPT);
+      version = (await page.evaluate(`window.__distlab.init(${JSON.stringify(config)})`)) as string;
+    } catch (e) {
+      await browser.close().catch(() => undefined);
+      removeDir(userDataDir);
+      throw e;
+    }
+    return new MermaidRenderer(browser, page, userDataDir, options.keepProcessAlive === true, version);
+  }
+
+  /**
+   * Whether the browser is still running and usable.
+   *
+   * @example
+   * if (!renderer.connected) renderer = await MermaidRenderer.launch();
+   */
+  get connected(): boolean {
+    return !this.closed && this.browser.connected;
+  }
+
+  /**
+   * Renders a diagram to SVG and, when `png` is set, to PNG as well (one Mermaid run for both).
+   * Rejects with a {@link MermaidRenderError} carrying Mermaid's message if the text is invalid.
+   *
+   * @example
+   * const { svg, png, width } = await renderer.render("graph TD\n  a --> b", { png: true });
+   */
+  render(text: string, options: { png?: boolean; scale?: number } = {}): Promise<RenderedDiagram> {
+    if (typeof text !== "string") return Promise.reject(new TypeError("diagram text must be a string"));
+    return this.enqueue(async () => {
+      const result = (await this.page.evaluate(
+        `window.__distlab.render(${JSON.stringify(diagramId(text))}, ${JSON.stringify(text)})`,
+      )) as PageResult;
+      if (!result.ok) throw new MermaidRenderError(result.error, text);
+      const rendered: RenderedDiagram = { svg: result.svg, width: result.width, height: result.height };
+      if (options.png) rendered.png = await this.screenshot(options.scale ?? 2);
+      return rendered;
+    });
+  }
+
+  /**
+   * Renders a diagram to a standalone SVG string. Rejects with Mermaid's own error text
+   * (a {@link MermaidRenderError}) when the diagram is invalid, so tests use it as a validator.
+   *
+   * @example
+   * const svg = await renderer.renderSvg("sequenceDiagram\n  participant A\n  A->>A: tick");
+   * svg.startsWith("<svg"); // true
+   */
+  async renderSvg(text: string): Promise<string> {
+    return (await this.render(text)).svg;
+  }
+
+  /**
+   * Renders a diagram to PNG bytes on a white background, `scale` device pixels per CSS pixel.
+   *
+   * @example
+   * fs.writeFileSync("ping.png", await renderer.renderPng("graph LR\n  a --> b", { scale: 2 }));
+   */
+  async renderPng(text: string, options: PngOptions = {}): Promise<Buffer> {
+    const { png } = await this.render(text, { png: true, scale: options.scale });
+    if (!png) throw new Error("no PNG produced");
+    return png;
+  }
+
+  /**
+   * Closes the browser and removes its profile folder. Safe to call twice.
+   *
+   * @example
+   * await renderer.close();
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.hold();
+    try {
+      await Promise.race([
+        this.browser.close(),
+        new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+      ]).catch(() => undefined);
+      const proc = this.browser.process();
+      if (proc && proc.exitCode === null) proc.kill("SIGKILL");
+    } finally {
+      removeDir(this.userDataDir);
+      process.removeListener("exit", this.onProcessExit);
+      this.release();
+    }
+  }
+
+  private async screenshot(scale: number): Promise<Buffer> {
+    if (!(scale > 0 && scale <= 8)) throw new RangeError(`PNG scale must be in (0, 8], got ${scale}`);
+    const size = (await this.page.evaluate("window.__distlab.fitForScreenshot()")) as {
+      width: number;
+      height: number;
+    };
+    const width = Math.max(1, size.width);
+    const height = Math.max(1, size.height);
+    await this.page.setViewport({
+      width: Math.min(width, 8192),
+      height: Math.min(height, 8192),
+      deviceScaleFactor: scale,
+    });
+    const data = await this.page.screenshot({
+      type: "png",
+      clip: { x: 0, y: 0, width, height },
+      captureBeyondViewport: true,
+    });
+    return Buffer.from(data);
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("MermaidRenderer is closed"));
+    this.hold();
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run.finally(() => this.release());
+  }
+
+  // While a call is in flight a timer holds the event loop, since the browser pipes do not.
+  private hold(): void {
+    if (this.busy++ === 0 && !this.holdEventLoop) this.keepAlive = setInterval(() => undefined, 1 << 30);
+  }
+
+  private release(): void {
+    if (--this.busy === 0 && this.keepAlive !== undefined) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = undefined;
+    }
+  }
+}
+
+function unrefProcess(proc: ReturnType<Browser["process"]>): void {
+  if (!proc) return;
+  proc.unref();
+  for (const stream of proc.stdio) {
+    const s = stream as { unref?: () => void } | null;
+    if (s && typeof s.unref === "function") s.unref();
+  }
+}
+
+function removeDir(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
+  } catch {
+    // best effort: a leftover profile folder in the temp dir does no harm
+  }
+}

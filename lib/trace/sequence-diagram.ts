@@ -1,0 +1,203 @@
+/**
+ * A run as a Mermaid `sequenceDiagram` (a Lamport diagram, as Maelstrom draws one per run).
+ *
+ * One lane per node, in spawn order. Each message is drawn once, at the time it was delivered or
+ * dropped, from `src` to `dest`: delivered `->>`, duplicate copies `-->>` marked `(duplicate)`,
+ * dropped `-x` with the reason (`loss`, `partition`, `crashed`). Crashes, restarts, partitions,
+ * heals, state changes, errors, RPC timeouts and (optionally) timers and log lines are notes.
+ */
+import type { MessageRef, TraceEvent } from "./events";
+import { filterEvents } from "./trace";
+import { describeEvent, formatVirtualMs, messageLabel } from "./describe";
+import { MermaidIds, escapeMermaidText, mermaidLabel } from "./mermaid-escape";
+import { eventsOf, nodesIn, nodesOf, type TraceSource } from "./source";
+
+/** A message as the `label` option sees it. */
+export interface SequenceMessage extends MessageRef {
+  /** Virtual time the arrow is drawn at (delivery or drop). */
+  timeMs: number;
+  sentMs: number;
+  /** The parsed body, or `undefined` if its `send` event is not in the trace. */
+  body: unknown;
+}
+
+/** Options of {@link toSequenceDiagram}; all optional. */
+export interface SequenceDiagramOptions {
+  /**
+   * Show only events involving these nodes (for messages: `src` or `dest`). They become the first
+   * lanes, in this order; their peers follow in spawn order.
+   */
+  nodes?: readonly string[];
+  /** Show only messages of these types. */
+  types?: readonly string[];
+  /** Show events at or after this virtual time. */
+  fromMs?: number;
+  /** Show events at or before this virtual time. */
+  toMs?: number;
+  /** Draw at most this many message arrows (default 250); one note counts the rest. */
+  maxMessages?: number;
+  /** Number the arrows (Mermaid's `autonumber`). */
+  autonumber?: boolean;
+  /** Start every arrow and note with its virtual time, `t=12ms`. */
+  showTime?: boolean;
+  /** Draw state changes as notes (default true). */
+  showStates?: boolean;
+  /** Draw timers that fired as notes (default false). */
+  showTimers?: boolean;
+  /** Draw log lines as notes (default false). */
+  showLogs?: boolean;
+  /** A title above the diagram. */
+  title?: string;
+  /**
+   * The text of an arrow, given the message and the default text (`ping #3 ↩1`). Use it to add a
+   * key field: `(m, base) => \`${base} key=${(m.body as any).key}\``.
+   */
+  label?: (message: SequenceMessage, base: string) => string;
+}
+
+/** Default of {@link SequenceDiagramOptions.maxMessages}: Mermaid refuses sources over 50 000 characters. */
+export const SEQUENCE_MESSAGES_MAX = 250;
+
+/** Notes longer than this are cut with `…`. */
+const NOTE_CHARS_MAX = 120;
+
+/**
+ * Draw a trace as a Mermaid `sequenceDiagram`.
+ *
+ * @example
+ * const text = toSequenceDiagram(sim.trace, { nodes: ["c1", "n1"], fromMs: 0, toMs: 500, maxMessages: 50 });
+ * // sequenceDiagram
+ * //   participant c1
+ * //   participant n1
+ * //   c1->>n1: write #1
+ * //   n1-xc1: write_ok #1 ↩1 (dropped: partition)
+ */
+export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramOptions = {}): string {
+  const all = eventsOf(source);
+  const events = filterEvents(all, {
+    nodes: options.nodes,
+    types: options.types,
+    fromMs: options.fromMs,
+    toMs: options.toMs,
+  });
+  const lanes = laneOrder(source, events, options.nodes);
+  const ids = new MermaidIds("p");
+  const lines = ["sequenceDiagram"];
+  if (options.title !== undefined) lines.push(`  title ${mermaidLabel(options.title)}`);
+  if (options.autonumber) lines.push("  autonumber");
+  for (const node of lanes) {
+    const id = ids.idFor(node);
+    lines.push(ids.needsLabel(node) ? `  participant ${id} as ${mermaidLabel(node)}` : `  participant ${id}`);
+  }
+  if (lanes.length === 0) return lines.join("\n");
+
+  const span = lanes.length === 1 ? ids.idFor(lanes[0]) : `${ids.idFor(lanes[0])},${ids.idFor(lanes[lanes.length - 1])}`;
+  const bodies = options.label ? bodiesById(all) : undefined;
+  const maxMessages = options.maxMessages ?? SEQUENCE_MESSAGES_MAX;
+  const stamp = (e: TraceEvent): string => (options.showTime ? `t=${formatVirtualMs(e.timeMs)} ` : "");
+  let drawn = 0;
+  let elidedMessages = 0;
+  let elidedNotes = 0;
+
+  for (const e of events) {
+    const isMessage = e.kind === "deliver" || e.kind === "drop";
+    if (drawn >= maxMessages) {
+      if (isMessage) elidedMessages++;
+      else if (noteText(e, options) !== undefined) elidedNotes++;
+      continue;
+    }
+    if (isMessage) {
+      drawn++;
+      let text = messageLabel(e);
+      if (options.label) {
+        const message: SequenceMessage = { ...refOf(e), timeMs: e.timeMs, sentMs: e.sentMs, body: bodies?.get(e.id) };
+        text = options.label(message, text);
+      }
+      const arrow = e.kind === "drop" ? "-x" : e.duplicate ? "-->>" : "->>";
+      if (e.kind === "drop") text += ` (dropped: ${e.reason})`;
+      else if (e.duplicate) text += " (duplicate)";
+      lines.push(`  ${ids.idFor(e.src)}${arrow}${ids.idFor(e.dest)}: ${mermaidLabel(stamp(e) + text)}`);
+      continue;
+    }
+    const note = noteText(e, options);
+    if (note === undefined) continue;
+    const over = noteSpan(e, ids, span);
+    lines.push(`  Note over ${over}: ${mermaidLabel(stamp(e) + truncate(note, NOTE_CHARS_MAX))}`);
+  }
+  if (elidedMessages > 0 || elidedNotes > 0) {
+    const notes = elidedNotes > 0 ? ` and ${elidedNotes} note${elidedNotes === 1 ? "" : "s"}` : "";
+    const what = `${elidedMessages} more message${elidedMessages === 1 ? "" : "s"}${notes}`;
+    lines.push(`  Note over ${span}: ${escapeMermaidText(`… ${what} not shown`)}`);
+  }
+  return lines.join("\n");
+}
+
+/** Lanes: the requested nodes first, then everyone else who takes part, in spawn order. */
+function laneOrder(source: TraceSource, events: readonly TraceEvent[], nodes: readonly string[] | undefined): string[] {
+  if (nodes === undefined) return nodesOf(source);
+  const lanes = new Set(nodes);
+  const involved = new Set<string>();
+  for (const e of events) {
+    if ("src" in e) involved.add(e.src).add(e.dest);
+    else if (e.kind === "rpc") involved.add(e.node);
+    else if (e.kind === "cut") involved.add(e.from).add(e.to);
+  }
+  for (const n of nodesOf(source)) if (involved.has(n)) lanes.add(n);
+  return [...lanes];
+}
+
+/** The note an event becomes, or `undefined` if it is not drawn. */
+function noteText(e: TraceEvent, options: SequenceDiagramOptions): string | undefined {
+  switch (e.kind) {
+    case "send":
+    case "deliver":
+    case "drop":
+    case "duplicate":
+    case "spawn":
+      return undefined;
+    case "rpc":
+      return e.outcome === "timeout" ? describeEvent(e) : undefined;
+    case "state":
+      return options.showStates === false ? undefined : describeEvent(e);
+    case "timer":
+      return options.showTimers ? describeEvent(e) : undefined;
+    case "log":
+      return options.showLogs ? describeEvent(e) : undefined;
+    default:
+      return describeEvent(e);
+  }
+}
+
+/** `Note over …` target: the node itself, both ends of a cut, or every lane for network-wide events. */
+function noteSpan(e: TraceEvent, ids: MermaidIds, span: string): string {
+  switch (e.kind) {
+    case "partition":
+    case "heal":
+      return span;
+    case "cut":
+      return e.from === e.to ? ids.idFor(e.from) : `${ids.idFor(e.from)},${ids.idFor(e.to)}`;
+    case "unhandled":
+      return ids.idFor(e.dest);
+    default:
+      return ids.idFor(nodesIn(e)[0]);
+  }
+}
+
+function refOf(e: MessageRef): MessageRef {
+  const ref: MessageRef = { id: e.id, src: e.src, dest: e.dest, type: e.type };
+  if (e.msgId !== undefined) ref.msgId = e.msgId;
+  if (e.inReplyTo !== undefined) ref.inReplyTo = e.inReplyTo;
+  return ref;
+}
+
+/** Parsed bodies of every send, by wire id (only computed when a `label` callback needs them). */
+function bodiesById(events: readonly TraceEvent[]): Map<number, unknown> {
+  const bodies = new Map<number, unknown>();
+  for (const e of events) if (e.kind === "send") bodies.set(e.id, JSON.parse(e.json));
+  return bodies;
+}
+
+function truncate(text: string, charsMax: number): string {
+  const chars = Array.from(text);
+  return chars.length <= charsMax ? text : `${chars.slice(0, charsMax - 1).join("")}…`;
+}
