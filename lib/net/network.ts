@@ -35,7 +35,9 @@ export class Network {
   /** One-way cuts, as "fromIndex,toIndex". */
   private readonly cuts = new Set<number>();
   private readonly isolated = new Set<number>();
-  /** FIFO: the latest scheduled delivery time per directed link. */
+  /** True while any partition, cut or isolation is in force (lets the common case skip the checks). */
+  private faulty = false;
+  /** FIFO: the latest scheduled delivery time per directed link (keyed like `cuts`). */
   private readonly lastDeliveryMs = new Map<number, number>();
   private linkLatency = new Map<number, Latency>();
   /** Partition groups as given, for display. */
@@ -62,12 +64,15 @@ export class Network {
     this.indexLinks();
   }
 
-  /** Register a node (the simulation does this at spawn). */
-  addNode(id: string): void {
-    if (this.index.has(id)) return;
-    this.index.set(id, this.index.size);
+  /** Register a node (the simulation does this at spawn); returns its link index. */
+  addNode(id: string): number {
+    const known = this.index.get(id);
+    if (known !== undefined) return known;
+    const i = this.index.size;
+    this.index.set(id, i);
     this.groupOf.push(this.partitioned ? this.restGroup() : NO_GROUP);
-    this.indexLinks();
+    if (this.opts.links.length > 0) this.indexLinks();
+    return i;
   }
 
   /** Node ids known to the network, in the order they were added. */
@@ -123,16 +128,19 @@ export class Network {
     this.groups = groups.map((g) => g.slice());
     this.groupOf = groupOf;
     this.partitioned = true;
+    this.faulty = true;
   }
 
   /** Cut the one-way link `from` → `to`. @example net.cut("a", "b"); // a's messages to b are dropped */
   cut(from: string, to: string): void {
     this.cuts.add(this.key(this.idx(from, "cut from"), this.idx(to, "cut to")));
+    this.faulty = true;
   }
 
   /** Cut a node off from every other node, both ways. @example net.isolate("leader") */
   isolate(id: string): void {
     this.isolated.add(this.idx(id, "isolate node"));
+    this.faulty = true;
   }
 
   /** Remove all partitions, cuts and isolations. @example net.heal() */
@@ -142,6 +150,7 @@ export class Network {
     this.groupOf = this.groupOf.map(() => NO_GROUP);
     this.cuts.clear();
     this.isolated.clear();
+    this.faulty = false;
   }
 
   /** True when messages from `from` to `to` are blocked by a fault right now. @example net.isBlocked("a", "b") */
@@ -150,7 +159,7 @@ export class Network {
   }
 
   private blocked(f: number, t: number): boolean {
-    if (f === t) return false;
+    if (!this.faulty || f === t) return false;
     if (this.partitioned && this.groupOf[f] !== this.groupOf[t]) return true;
     if (this.isolated.size > 0 && (this.isolated.has(f) || this.isolated.has(t))) return true;
     return this.cuts.size > 0 && this.cuts.has(this.key(f, t));
@@ -161,32 +170,42 @@ export class Network {
     return !this.blocked(this.index.get(src)!, this.index.get(dest)!);
   }
 
+  /** @internal `passes` by link indices (as returned by `addNode`), for the simulation's hot path. */
+  passesLink(f: number, t: number): boolean {
+    return !this.blocked(f, t);
+  }
+
   /**
    * Decide the fate of a message of `bytes` bytes sent now (`nowMs`) from `src` to `dest`.
    * Node ids must be known (the simulation checks them first, with a clearer error).
    */
   route(src: string, dest: string, bytes: number, nowMs: number): Route {
-    const f = this.index.get(src)!;
-    const t = this.index.get(dest)!;
+    return this.routeLink(this.index.get(src)!, this.index.get(dest)!, bytes, nowMs);
+  }
+
+  /** @internal `route` by link indices (as returned by `addNode`), for the simulation's hot path. */
+  routeLink(f: number, t: number, bytes: number, nowMs: number): Route {
     if (this.blocked(f, t)) return { delivered: false, reason: "partition" };
     const o = this.opts;
     if (o.lossProbability > 0 && this.prng.chance(o.lossProbability)) return { delivered: false, reason: "loss" };
-    const key = this.key(f, t);
-    const atMs = this.arrival(key, bytes, nowMs);
+    const atMs = this.arrival(f, t, bytes, nowMs);
     if (o.duplicationProbability > 0 && this.prng.chance(o.duplicationProbability)) {
-      return { delivered: true, atMs, duplicateAtMs: this.arrival(key, bytes, nowMs) };
+      return { delivered: true, atMs, duplicateAtMs: this.arrival(f, t, bytes, nowMs) };
     }
     return { delivered: true, atMs };
   }
 
-  private arrival(key: number, bytes: number, nowMs: number): number {
-    const dist = this.linkLatency.size > 0 ? this.linkLatency.get(key) ?? this.opts.latency : this.opts.latency;
-    let atMs = nowMs + sampleLatency(dist, this.prng);
-    if (this.opts.bandwidthBytesPerMs !== Infinity) atMs += bytes / this.opts.bandwidthBytesPerMs;
+  private arrival(f: number, t: number, bytes: number, nowMs: number): number {
+    const o = this.opts;
+    const dist = this.linkLatency.size > 0 ? this.linkLatency.get(this.key(f, t)) ?? o.latency : o.latency;
+    let atMs = nowMs + (dist.kind === "constant" ? dist.ms : sampleLatency(dist, this.prng));
+    if (o.bandwidthBytesPerMs !== Infinity) atMs += bytes / o.bandwidthBytesPerMs;
     atMs = Math.round(atMs * 1000) / 1000; // microsecond resolution keeps traces readable
-    if (this.opts.ordering === "fifo") {
-      const last = this.lastDeliveryMs.get(key);
-      if (last !== undefined && last > atMs) atMs = last;
+    if (atMs < nowMs) atMs = nowMs; // rounding must never move a delivery before its send (e.g. 0 ms latency)
+    if (o.ordering === "fifo") {
+      const key = this.key(f, t);
+      const lastMs = this.lastDeliveryMs.get(key);
+      if (lastMs !== undefined && lastMs > atMs) atMs = lastMs;
       this.lastDeliveryMs.set(key, atMs);
     }
     return atMs;

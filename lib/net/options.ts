@@ -87,7 +87,7 @@ export function resolveNetworkOptions(
 ): ResolvedNetworkOptions {
   const merged: ResolvedNetworkOptions = { ...base };
   for (const key of Object.keys(options) as Array<keyof NetworkOptions>) {
-    if (!(key in defaultNetworkOptions)) {
+    if (!Object.prototype.hasOwnProperty.call(defaultNetworkOptions, key)) {
       throw new ConfigError(`network.${key}`, options[key], `a known option (${Object.keys(defaultNetworkOptions).join(", ")})`);
     }
     if (options[key] !== undefined) (merged as any)[key] = options[key];

@@ -9,7 +9,7 @@ export interface TimerEntry {
   readonly name: string;
   /** 0 for a one-shot timer. */
   readonly intervalMs: number;
-  readonly callback: () => void | Promise<void>;
+  readonly callback: () => unknown;
   /** Internal timers (RPC timeouts and backoff) are not traced as `timer` events. */
   readonly internal: boolean;
   cancelled: boolean;

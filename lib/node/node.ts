@@ -4,8 +4,11 @@ import type { Body, Message } from "./message";
 import type { NodeHost, TimerEntry } from "./host";
 import type { DurableStorage } from "./storage";
 
-/** A message handler; it may be `async`. */
-export type Handler<B extends Body = Body> = (message: Message<B>) => void | Promise<void>;
+/**
+ * A message handler; it may be `async` (a rejected promise is reported like a throw). Any other
+ * return value is ignored, so `(m) => node.reply(m, { type: "pong" })` is a fine handler.
+ */
+export type Handler<B extends Body = Body> = (message: Message<B>) => unknown;
 
 /** How an RPC waits and retries. All times are virtual milliseconds. */
 export interface RpcOptions {
@@ -249,7 +252,7 @@ export class Node {
    * @example
    * const t = node.setTimer(300, () => node.setState("candidate", "election timeout"), "election");
    */
-  setTimer(delayMs: number, callback: () => void | Promise<void>, name = "timer"): number {
+  setTimer(delayMs: number, callback: () => unknown, name = "timer"): number {
     return this.startTimer(delayMs, 0, name, false, callback).id;
   }
 
@@ -259,7 +262,7 @@ export class Node {
    * @example
    * node.setPeriodic(50, () => node.broadcast({ type: "heartbeat" }), "heartbeat");
    */
-  setPeriodic(intervalMs: number, callback: () => void | Promise<void>, name = "periodic"): number {
+  setPeriodic(intervalMs: number, callback: () => unknown, name = "periodic"): number {
     if (!(intervalMs > 0)) throw this.error(`setPeriodic("${name}"): intervalMs must be > 0, got ${intervalMs}`);
     return this.startTimer(intervalMs, intervalMs, name, false, callback).id;
   }
@@ -283,7 +286,7 @@ export class Node {
     });
   }
 
-  private startTimer(delayMs: number, intervalMs: number, name: string, internal: boolean, callback: () => void | Promise<void>): TimerEntry {
+  private startTimer(delayMs: number, intervalMs: number, name: string, internal: boolean, callback: () => unknown): TimerEntry {
     if (typeof delayMs !== "number" || !(delayMs >= 0) || !Number.isFinite(delayMs)) {
       throw this.error(`timer "${name}": delay must be a finite number of ms ≥ 0, got ${delayMs}`);
     }
@@ -329,7 +332,15 @@ export class Node {
     }
     const handler = this.handlers.get(message.body.type);
     if (handler === undefined) return inReplyTo !== undefined ? "late-reply" : "no-handler";
-    this.invoke(message.body.type, () => handler(message));
+    try {
+      const result = handler(message);
+      if (result && typeof (result as Promise<void>).then === "function") {
+        this.host.requestBarrier();
+        (result as Promise<void>).then(undefined, (err) => this.host.reportError(this.id, describeDelivery(message), err));
+      }
+    } catch (err) {
+      this.host.reportError(this.id, describeDelivery(message), err);
+    }
     return "handled";
   }
 
@@ -348,7 +359,7 @@ export class Node {
   }
 
   /** @internal Run user code, turning throws and rejections into reported errors. */
-  invoke(during: string, fn: () => void | Promise<void>): void {
+  invoke(during: string, fn: () => unknown): void {
     try {
       const result = fn();
       if (result && typeof (result as Promise<void>).then === "function") {
@@ -373,6 +384,11 @@ export class Node {
   toString(): string {
     return `Node(${this.id}, role=${this.role}, incarnation ${this.incarnation}${this.currentState ? `, state=${this.currentState}` : ""}${this.alive ? "" : ", crashed"})`;
   }
+}
+
+/** What a node was doing when its handler failed, as error messages say it: `message ping from a`. */
+function describeDelivery(message: Message): string {
+  return `message ${message.body.type} from ${message.src}`;
 }
 
 function safeJson(value: unknown): string {

@@ -83,12 +83,62 @@ const PAGE_HTML =
   "</style></head><body><div id='distlab-container'></div></body></html>";
 
 // Plain JavaScript run inside the page (a string, so that no bundler helper leaks into it).
+// Mermaid keeps some counters across renders (sequence actors, class ids) and draws some shapes
+// with Math.random, so each render reseeds Math.random from the diagram id and the SVG's
+// element ids are renumbered in document order, and a Gantt chart's "today" line is removed:
+// the same text always gives the same SVG.
 const PAGE_SCRIPT = `(() => {
   const container = document.getElementById("distlab-container");
+  let state = 1;
+  Math.random = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const seedFrom = (text) => {
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    return h | 0;
+  };
   const removeLeftovers = (id) => {
     for (const x of [id, "d" + id, "i" + id]) {
       const el = document.getElementById(x);
       if (el && !container.contains(el)) el.remove();
+    }
+  };
+  const escapeRe = (s) => s.replace(/[.*+?^\${}()|[\\]\\\\]/g, "\\\\$&");
+  const canonicalizeIds = (svg) => {
+    const counts = new Map();
+    const renamed = new Map();
+    for (const node of svg.querySelectorAll("[id]")) {
+      const old = node.getAttribute("id");
+      if (!/\\d$/.test(old)) continue;
+      let next = renamed.get(old);
+      if (next === undefined) {
+        const base = old.replace(/\\d+$/, "");
+        const n = counts.get(base) || 0;
+        counts.set(base, n + 1);
+        next = base + n;
+        renamed.set(old, next);
+      }
+      node.setAttribute("id", next);
+    }
+    const changed = [...renamed].filter(([a, b]) => a !== b);
+    if (changed.length === 0) return;
+    const lookup = new Map(changed);
+    const pattern = new RegExp("#(" + changed.map(([a]) => escapeRe(a)).sort((x, y) => y.length - x.length).join("|") + ")(?![\\\\w-])", "g");
+    const fix = (value) => value.replace(pattern, (m, id) => "#" + lookup.get(id));
+    for (const node of [svg, ...svg.querySelectorAll("*")]) {
+      for (const attr of [...node.attributes]) {
+        if (attr.name === "id") continue;
+        if (attr.name === "aria-labelledby" || attr.name === "aria-describedby") {
+          node.setAttribute(attr.name, attr.value.split(/\\s+/).map((x) => lookup.get(x) || x).join(" "));
+        } else if (attr.value.indexOf("#") >= 0) {
+          node.setAttribute(attr.name, fix(attr.value));
+        }
+      }
+      if (node.tagName.toLowerCase() === "style") node.textContent = fix(node.textContent);
     }
   };
   window.__distlab = {
@@ -98,12 +148,16 @@ const PAGE_SCRIPT = `(() => {
     },
     async render(id, text) {
       container.innerHTML = "";
+      state = seedFrom(id);
       try {
         const result = await mermaid.render(id, text);
         container.innerHTML = result.svg;
         removeLeftovers(id);
         const el = container.querySelector("svg");
         if (!el) return { ok: false, error: "Mermaid returned no <svg>" };
+        canonicalizeIds(el);
+        // Gantt charts draw a "today" line from the wall clock: drop it.
+        for (const today of el.querySelectorAll("g.today")) today.remove();
         el.style.backgroundColor = "white";
         const vb = el.viewBox && el.viewBox.baseVal;
         const box = el.getBoundingClientRect();
@@ -267,7 +321,7 @@ export class MermaidRenderer {
       const result = (await this.page.evaluate(
         `window.__distlab.render(${JSON.stringify(diagramId(text))}, ${JSON.stringify(text)})`,
       )) as PageResult;
-      if (!result.ok) throw new MermaidRenderError(result.error, text);
+      if (result.ok === false) throw new MermaidRenderError(result.error, text);
       const rendered: RenderedDiagram = { svg: result.svg, width: result.width, height: result.height };
       if (options.png) rendered.png = await this.screenshot(options.scale ?? 2);
       return rendered;

@@ -166,7 +166,7 @@ export class Kernel<E extends KernelEvent> {
         this.nowMs = next.timeMs;
         if (++this.processed > this.options.maxEvents) {
           this.processed--;
-          this.queue.push(next); // keep the queue as it was, for inspection
+          this.queue.restore(next); // keep the queue as it was, for inspection
           throw new SimulationError(
             `event budget of ${this.options.maxEvents} events exceeded — a message storm or a timer loop? ${this.options.explainBudget()}`,
             { timeMs: this.nowMs, seed: this.options.seed },

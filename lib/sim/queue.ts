@@ -37,6 +37,18 @@ export class EventQueue<T extends Scheduled> {
   /** Add an entry; its `seq` is overwritten with the next insertion number. */
   push(entry: T): void {
     entry.seq = this.nextSeq++;
+    this.siftUp(entry);
+  }
+
+  /**
+   * Put back an entry that was just popped, keeping its insertion number, so the queue is exactly
+   * as it was before the pop.
+   */
+  restore(entry: T): void {
+    this.siftUp(entry);
+  }
+
+  private siftUp(entry: T): void {
     const heap = this.heap;
     let i = heap.length;
     heap.push(entry);

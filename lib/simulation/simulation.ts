@@ -10,8 +10,11 @@ import type { Body, Message } from "../node/message";
 import { Trace } from "../trace/trace";
 import type { TraceEvent } from "../trace/events";
 
-/** The code a node runs when it starts (and again after each restart). */
-export type Behaviour = (node: Node) => void | Promise<void>;
+/**
+ * The code a node runs when it starts (and again after each restart). It may be `async`; any other
+ * return value is ignored, so `(node) => node.on("ping", …)` is a fine behaviour.
+ */
+export type Behaviour = (node: Node) => unknown;
 
 /** What happens when a handler or timer throws (or its promise rejects), or a message has no handler. */
 export type ErrorPolicy =
@@ -80,6 +83,10 @@ interface DeliverEv {
   id: number;
   src: string;
   dest: string;
+  /** The sender's network link index. */
+  srcLink: number;
+  /** The destination's runtime (saves a lookup per delivery). */
+  to: Runtime;
   type: string;
   json: string;
   sentMs: number;
@@ -101,12 +108,14 @@ interface ScriptEv {
   timeMs: number;
   seq: number;
   label: string;
-  action: () => void | Promise<void>;
+  action: () => unknown;
 }
 type SimEvent = DeliverEv | TimerEv | ScriptEv;
 
 interface Runtime {
   id: string;
+  /** Index of the node in the network (see `Network.addNode`). */
+  link: number;
   role: string;
   behaviour: Behaviour;
   node: Node;
@@ -185,6 +194,7 @@ export class Simulation implements NodeHost {
     const role = options.role ?? "node";
     const rt: Runtime = {
       id,
+      link: -1,
       role,
       behaviour,
       node: new Node(id, role, 1, this),
@@ -196,7 +206,7 @@ export class Simulation implements NodeHost {
     };
     this.runtimes.set(id, rt);
     this.order.push(rt);
-    this.network.addNode(id);
+    rt.link = this.network.addNode(id);
     this.trace.nodeOrder.push(id);
     for (const g of options.groups ?? []) this.addToGroup(g, id);
     this.record({ kind: "spawn", timeMs: this.nowMs(), node: id, role });
@@ -316,7 +326,7 @@ export class Simulation implements NodeHost {
    * sim.at(100, () => sim.partition([["a"], ["b", "c"]]), "partition a");
    * sim.at(300, () => sim.heal(), "heal");
    */
-  at(timeMs: number, action: () => void | Promise<void>, label = "script"): void {
+  at(timeMs: number, action: () => unknown, label = "script"): void {
     if (typeof timeMs !== "number" || Number.isNaN(timeMs) || timeMs < this.nowMs()) {
       throw this.error(`at("${label}"): time must be a number ≥ now (${formatMs(this.nowMs())}), got ${timeMs}`);
     }
@@ -324,7 +334,7 @@ export class Simulation implements NodeHost {
   }
 
   /** Schedule an action `delayMs` from now. @example sim.after(50, () => sim.crash("b")) */
-  after(delayMs: number, action: () => void | Promise<void>, label = "script"): void {
+  after(delayMs: number, action: () => unknown, label = "script"): void {
     if (typeof delayMs !== "number" || !(delayMs >= 0)) throw this.error(`after("${label}"): delay must be a number ≥ 0, got ${delayMs}`);
     this.at(this.nowMs() + delayMs, action, label);
   }
@@ -349,19 +359,19 @@ export class Simulation implements NodeHost {
   }
 
   /** Run every event in the next `durationMs` virtual milliseconds. @example await sim.runFor(1000) */
-  runFor(durationMs: number): Promise<RunResult> {
+  async runFor(durationMs: number): Promise<RunResult> {
     if (typeof durationMs !== "number" || !(durationMs >= 0)) throw this.error(`runFor: duration must be a number of ms ≥ 0, got ${durationMs}`);
     return this.runUntilTime(this.nowMs() + durationMs);
   }
 
   /** Run every event up to virtual time `timeMs`. @example await sim.runUntilTime(5000) */
-  runUntilTime(timeMs: number): Promise<RunResult> {
+  async runUntilTime(timeMs: number): Promise<RunResult> {
     this.beforeRun();
     return this.kernel.runUntilTime(timeMs);
   }
 
   /** Run at most `count` events. @example await sim.runEvents(10) */
-  runEvents(count: number): Promise<RunResult> {
+  async runEvents(count: number): Promise<RunResult> {
     this.beforeRun();
     return this.kernel.runEvents(count);
   }
@@ -506,7 +516,8 @@ export class Simulation implements NodeHost {
   /** @internal */
   transmit(from: string, dest: string, body: Body): void {
     const src = this.runtimes.get(from)!;
-    if (!this.runtimes.has(dest)) {
+    const to = this.runtimes.get(dest);
+    if (to === undefined) {
       throw this.error(`send ${body.type}: unknown destination node "${dest}" (known: ${this.nodeIds().join(", ")})`, from);
     }
     const json = JSON.stringify(body);
@@ -523,18 +534,19 @@ export class Simulation implements NodeHost {
     this.sentByType.set(type, (this.sentByType.get(type) ?? 0) + 1);
     const tracing = this.trace.enabled;
     if (tracing) this.trace.record({ kind: "send", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, bytes, json });
-    const route = this.network.route(from, dest, bytes, now);
+    const route = this.network.routeLink(src.link, to.link, bytes, now);
     if (route.delivered === false) {
       c.dropped++;
       if (tracing) this.trace.record({ kind: "drop", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, sentMs: now, reason: route.reason });
       return;
     }
-    const incarnation = this.runtimes.get(dest)!.node.incarnation;
-    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, type, json, sentMs: now, incarnation, duplicate: false, msgId, inReplyTo });
+    const incarnation = to.node.incarnation;
+    const srcLink = src.link;
+    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, srcLink, to, type, json, sentMs: now, incarnation, duplicate: false, msgId, inReplyTo });
     if (route.duplicateAtMs !== undefined) {
       c.duplicated++;
       if (tracing) this.trace.record({ kind: "duplicate", timeMs: now, id, src: from, dest, type, msgId, inReplyTo });
-      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, type, json, sentMs: now, incarnation, duplicate: true, msgId, inReplyTo });
+      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, srcLink, to, type, json, sentMs: now, incarnation, duplicate: true, msgId, inReplyTo });
     }
   }
 
@@ -574,9 +586,9 @@ export class Simulation implements NodeHost {
   }
 
   private deliver(e: DeliverEv): void {
-    const rt = this.runtimes.get(e.dest)!;
+    const rt = e.to;
     const tracing = this.trace.enabled;
-    const reason = !rt.up || rt.node.incarnation !== e.incarnation ? "crashed" : this.network.passes(e.src, e.dest) ? undefined : "partition";
+    const reason = !rt.up || rt.node.incarnation !== e.incarnation ? "crashed" : this.network.passesLink(e.srcLink, rt.link) ? undefined : "partition";
     if (reason !== undefined) {
       this.counters.dropped++;
       if (tracing) {

@@ -3,6 +3,7 @@
  * same everywhere: `ping #3`, `ping_ok #4 ↩3`, `dropped: partition`.
  */
 import type { MessageRef, TraceEvent } from "./events";
+import { formatMs } from "../sim/errors";
 
 /**
  * A message's compact label: its type, `#msg_id` and `↩in_reply_to` when present.
@@ -15,16 +16,6 @@ export function messageLabel(m: MessageRef): string {
   if (m.msgId !== undefined) label += ` #${m.msgId}`;
   if (m.inReplyTo !== undefined) label += ` ↩${m.inReplyTo}`;
   return label;
-}
-
-/**
- * Virtual milliseconds as short text, at most three decimals: `12ms`, `12.5ms`.
- *
- * @example
- * formatVirtualMs(12.5); // "12.5ms"
- */
-export function formatVirtualMs(ms: number): string {
-  return `${Math.round(ms * 1000) / 1000}ms`;
 }
 
 /**
@@ -50,7 +41,7 @@ export function describeEvent(e: TraceEvent): string | undefined {
       return `timer ${e.name} fired`;
     case "rpc":
       return e.outcome === "ok"
-        ? `rpc ${e.type} #${e.msgId} to ${e.dest} ok in ${formatVirtualMs(e.latencyMs)}`
+        ? `rpc ${e.type} #${e.msgId} to ${e.dest} ok in ${formatMs(e.latencyMs)}`
         : `rpc ${e.type} #${e.msgId} to ${e.dest} timed out after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`;
     case "crash":
       return "crashed";
@@ -67,7 +58,7 @@ export function describeEvent(e: TraceEvent): string | undefined {
     case "heal":
       return "healed";
     case "state":
-      return `${e.from === undefined ? "" : `${e.from} → `}${e.to}${e.cause === undefined ? "" : ` (${e.cause})`}`;
+      return `${e.from === undefined ? "state " : `${e.from} → `}${e.to}${e.cause === undefined ? "" : ` (${e.cause})`}`;
     case "log":
       return e.text;
     case "error":

@@ -10,12 +10,14 @@
  *
  * - `;` ends a statement (sequence diagrams), `#` starts a comment or an entity, `%%` a comment,
  *   `:` separates a message from its text, `"` closes a quoted label, `<`/`>`/`&` are HTML,
- *   `{}`/`[]`/`|`/`-`/`>` build shapes and arrows, and a backtick starts a Markdown string;
+ *   `{}`/`[]`/`|` build shapes and edge labels, a backtick starts a Markdown string;
+ * - `$` (`$$…$$` is KaTeX math), `*` (and `_` where labels are Markdown);
  * - the placeholder characters `ﬂ ° ¶ ß` themselves (raw, Mermaid would turn `¶ß` into `;`);
  * - control characters and line breaks become a space.
  *
- * Letters, digits (any script, so `é`, `中文`), spaces, emoji and a few inert punctuation marks are
- * written as they are so the source stays readable.
+ * Letters, digits (any script, so `é`, `中文`), spaces, emoji and inert punctuation (`.,_'!?=+/@^~()-`,
+ * dashes included: inside a label `-->` is just text) are written as they are so the source stays
+ * readable. Every other ASCII symbol is encoded, whether or not a grammar needs it today.
  *
  * Identifiers are a separate problem: each grammar has keywords (`end`, `note`, `state`, …) and its
  * own idea of which characters an id may hold. {@link MermaidIds} keeps a name as its id only
@@ -24,35 +26,52 @@
  */
 
 /** ASCII characters written as they are (besides letters, digits and space). */
-const ASCII_INERT = new Set(Array.from(".,_'!?=+/*@$^~()"));
+const ASCII_INERT = new Set(Array.from(".,_'!?=+/@^~()-"));
+
+/** More characters to encode where Mermaid reads Markdown (state labels): emphasis marks. */
+const MARKDOWN_MARKS = new Set(["_"]);
 
 /** Characters Mermaid uses for its entity placeholders: never write them raw. */
 const PLACEHOLDER_CHARS = new Set(["\uFB02", "\u00B0", "\u00B6", "\u00DF"]);
 
+/** Options of {@link escapeMermaidText}. */
+export interface MermaidTextOptions {
+  /**
+   * The text goes where Mermaid reads Markdown (a `state "…" as s0` label): also encode `_`, so
+   * `_x_` does not turn italic. (`*` is always encoded.)
+   */
+  markdown?: boolean;
+}
+
 /**
  * Escape text for a Mermaid label (message text, note, participant alias, quoted node or state
  * label, edge label). The result contains no `"`, `;`, `#`-comment, `%`, `:`, `<>`, `{}`, `[]`,
- * `|`, `-`, backtick or line break, so it is safe inside and outside double quotes.
+ * `|`, `*`, `$`, backtick or line break, so it is safe inside and outside double quotes.
  *
  * @example
  * escapeMermaidText('say "hi"; x<y #1'); // "say #34;hi#34;#59; x#60;y #35;1"
  * escapeMermaidText("élection 中文 🚀"); // unchanged
  */
-export function escapeMermaidText(text: string): string {
+export function escapeMermaidText(text: string, options: MermaidTextOptions = {}): string {
   let out = "";
+  let previous = "";
   for (const ch of text) {
     const code = ch.codePointAt(0) as number;
     if (code < 0x80) {
-      if (/[A-Za-z0-9 ]/.test(ch) || ASCII_INERT.has(ch)) out += ch;
+      if (/[A-Za-z0-9 ]/.test(ch) || (ASCII_INERT.has(ch) && !(options.markdown && MARKDOWN_MARKS.has(ch)))) out += ch;
       else if (code < 0x20 || code === 0x7f) out += " ";
       else out += `#${code};`;
+    } else if (/[\p{Cc}\p{Zl}\p{Zp}]/u.test(ch)) {
+      out += " "; // C1 controls, line and paragraph separators
     } else if (PLACEHOLDER_CHARS.has(ch)) {
+      // Mermaid turns the rendered pairs "ﬂ°" and "¶ß" back into "&" and ";" in the final SVG,
+      // whatever their encoding: keep the pair apart with an invisible word joiner.
+      if ((previous === "\uFB02" && ch === "\u00B0") || (previous === "\u00B6" && ch === "\u00DF")) out += "#8288;";
       out += `#${code};`;
-    } else if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(ch)) {
-      out += " "; // controls, bidi marks, zero-width and line separators
     } else {
       out += ch;
     }
+    previous = ch;
   }
   return out;
 }
@@ -65,8 +84,8 @@ export function escapeMermaidText(text: string): string {
  * mermaidLabel("");      // '#34;#34;'
  * mermaidLabel("ping");  // "ping"
  */
-export function mermaidLabel(text: string): string {
-  const escaped = escapeMermaidText(text).trim();
+export function mermaidLabel(text: string, options: MermaidTextOptions = {}): string {
+  const escaped = escapeMermaidText(text, options).trim();
   return escaped === "" ? "#34;#34;" : escaped;
 }
 

@@ -8,7 +8,8 @@
  */
 import type { MessageRef, TraceEvent } from "./events";
 import { filterEvents } from "./trace";
-import { describeEvent, formatVirtualMs, messageLabel } from "./describe";
+import { describeEvent, messageLabel } from "./describe";
+import { formatMs } from "../sim/errors";
 import { MermaidIds, escapeMermaidText, mermaidLabel } from "./mermaid-escape";
 import { eventsOf, nodesIn, nodesOf, type TraceSource } from "./source";
 
@@ -69,8 +70,9 @@ const NOTE_CHARS_MAX = 120;
  * // sequenceDiagram
  * //   participant c1
  * //   participant n1
- * //   c1->>n1: write #1
- * //   n1-xc1: write_ok #1 ↩1 (dropped: partition)
+ * //   c1->>n1: write #35;1
+ * //   n1-xc1: write_ok #35;2 ↩1 (dropped#58; partition)
+ * // (#35; and #58; are Mermaid's codes for "#" and ":"; the diagram shows "write #1")
  */
 export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramOptions = {}): string {
   const all = eventsOf(source);
@@ -94,7 +96,7 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
   const span = lanes.length === 1 ? ids.idFor(lanes[0]) : `${ids.idFor(lanes[0])},${ids.idFor(lanes[lanes.length - 1])}`;
   const bodies = options.label ? bodiesById(all) : undefined;
   const maxMessages = options.maxMessages ?? SEQUENCE_MESSAGES_MAX;
-  const stamp = (e: TraceEvent): string => (options.showTime ? `t=${formatVirtualMs(e.timeMs)} ` : "");
+  const stamp = (e: TraceEvent): string => (options.showTime ? `t=${formatMs(e.timeMs)} ` : "");
   let drawn = 0;
   let elidedMessages = 0;
   let elidedNotes = 0;

@@ -1,0 +1,248 @@
+/**
+ * Benchmark workloads. Each returns what it measured; wall-clock time is read here (bench/ is not
+ * lib/, so real time is allowed). Run through `bench/part.ts`, one measurement per process.
+ */
+import { performance } from "node:perf_hooks";
+import { Simulation } from "../lib/simulation";
+import { EventQueue } from "../lib/sim";
+
+export interface Measurement {
+  name: string;
+  /** What was counted (messages delivered, events, push/pop pairs). */
+  count: number;
+  /** Wall-clock seconds. */
+  seconds: number;
+  /** count / seconds */
+  perSecond: number;
+  /** CPU seconds (user + system) of this process over the same span: steadier on a shared machine. */
+  cpuSeconds: number;
+  /** count / cpuSeconds */
+  perCpuSecond: number;
+  /** Heap used after the run (after a full GC when --expose-gc is on), in bytes. */
+  heapUsedBytes: number;
+  /** Heap growth over the measurement (after GC), in bytes. */
+  heapGrowthBytes: number;
+  /** Anything else worth printing. */
+  extra?: Record<string, number | string>;
+}
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+/** Start a stopwatch; `stop()` gives wall and CPU seconds. */
+function stopwatch(): () => { seconds: number; cpuSeconds: number } {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  return () => {
+    const seconds = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    return { seconds, cpuSeconds: (c.user + c.system) / 1e6 };
+  };
+}
+
+function heapUsed(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const ids = (n: number, prefix = "n"): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/**
+ * (a) 100 nodes pass tokens: each node starts one token; whoever receives a token forwards it to a
+ * peer drawn from its own `node.rng`, until `total` messages have been sent. Every message is
+ * copied (JSON) as always. Counts delivered messages.
+ */
+export async function forwarding(total: number, trace: boolean, nodes = 100): Promise<Measurement> {
+  const before = heapUsed();
+  const sim = new Simulation({ seed: 1, trace, maxEvents: total * 2 + 10 });
+  const all = ids(nodes);
+  let sent = 0;
+  for (const id of all) {
+    sim.spawn(id, (node) => {
+      const peers = all.filter((p) => p !== id);
+      const rng = node.rng;
+      node.on("token", (msg) => {
+        if (sent < total) {
+          sent++;
+          node.send(peers[rng.int(0, peers.length)], { type: "token", hops: msg.body.hops + 1 });
+        }
+      });
+    });
+  }
+  // seed the tokens (counted in `total`)
+  for (const id of all) {
+    if (sent >= total) break;
+    sent++;
+    sim.node(id).send(all[(all.indexOf(id) + 1) % nodes], { type: "token", hops: 0 });
+  }
+  const stop = stopwatch();
+  await sim.run();
+  const { seconds, cpuSeconds } = stop();
+  const delivered = sim.counters.delivered;
+  const after = heapUsed();
+  const result: Measurement = {
+    name: `forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}`,
+    count: delivered,
+    seconds,
+    perSecond: delivered / seconds,
+    cpuSeconds,
+    perCpuSecond: delivered / cpuSeconds,
+    heapUsedBytes: after,
+    heapGrowthBytes: after - before,
+    extra: { traceEvents: sim.trace.events.length, virtualMs: sim.now() },
+  };
+  if (delivered !== total) throw new Error(`expected ${total} deliveries, got ${delivered}`);
+  return result;
+}
+
+/**
+ * (b) Kernel events including timers: 100 nodes each with a periodic timer every 1 virtual ms that
+ * sends a message to a random peer (which handles it); run until `events` events have happened.
+ */
+export async function timersAndMessages(events: number, trace: boolean, nodes = 100): Promise<Measurement> {
+  const before = heapUsed();
+  const sim = new Simulation({ seed: 1, trace, maxEvents: events + 10 });
+  const all = ids(nodes);
+  for (const id of all) {
+    sim.spawn(id, (node) => {
+      const peers = all.filter((p) => p !== id);
+      const rng = node.rng;
+      node.on("tick", () => {});
+      node.setPeriodic(1, () => node.send(peers[rng.int(0, peers.length)], { type: "tick" }), "tick");
+    });
+  }
+  const stop = stopwatch();
+  const result = await sim.runEvents(events);
+  const { seconds, cpuSeconds } = stop();
+  const after = heapUsed();
+  return {
+    name: `timers + messages, ${nodes} nodes, trace ${trace ? "on" : "off"}`,
+    count: result.events,
+    seconds,
+    perSecond: result.events / seconds,
+    cpuSeconds,
+    perCpuSecond: result.events / cpuSeconds,
+    heapUsedBytes: after,
+    heapGrowthBytes: after - before,
+    extra: { delivered: sim.counters.delivered, virtualMs: sim.now() },
+  };
+}
+
+/** (c) Memory of `count` idle nodes (each registers one handler), trace on as by default. */
+export async function idleNodes(count: number): Promise<Measurement> {
+  const before = heapUsed();
+  const stop = stopwatch();
+  const sim = new Simulation({ seed: 1 });
+  for (const id of ids(count)) sim.spawn(id, (node) => node.on("ping", (m) => node.reply(m, { type: "pong" })));
+  await sim.runFor(10);
+  const { seconds, cpuSeconds } = stop();
+  const after = heapUsed();
+  const keep = sim.nodeIds().length; // keep `sim` alive until measured
+  return {
+    name: `${count} idle nodes`,
+    count: keep,
+    seconds,
+    perSecond: keep / seconds,
+    cpuSeconds,
+    perCpuSecond: keep / cpuSeconds,
+    heapUsedBytes: after,
+    heapGrowthBytes: after - before,
+    extra: { bytesPerNode: Math.round((after - before) / count), rssBytes: process.memoryUsage().rss },
+  };
+}
+
+/**
+ * (d) Baseline: a bare binary min-heap on (time, seq) doing `pairs` pop/push pairs with `inFlight`
+ * entries waiting, like the forwarding workload (pop the earliest, push one 1 ms later). No
+ * simulator, no copying: the floor of a discrete-event loop.
+ */
+export function bareHeap(pairs: number, inFlight = 100): Measurement {
+  interface E {
+    timeMs: number;
+    seq: number;
+    value: number;
+  }
+  const heap: E[] = [];
+  let seq = 0;
+  const less = (a: E, b: E): boolean => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+  const push = (e: E): void => {
+    let i = heap.length;
+    heap.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(e, heap[p])) break;
+      heap[i] = heap[p];
+      i = p;
+    }
+    heap[i] = e;
+  };
+  const pop = (): E => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && less(heap[r], heap[l]) ? r : l;
+        if (!less(heap[c], last)) break;
+        heap[i] = heap[c];
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  for (let i = 0; i < inFlight; i++) push({ timeMs: 1, seq: seq++, value: i });
+  let checksum = 0;
+  const stop = stopwatch();
+  for (let i = 0; i < pairs; i++) {
+    const e = pop();
+    checksum += e.value;
+    push({ timeMs: e.timeMs + 1, seq: seq++, value: e.value });
+  }
+  const { seconds, cpuSeconds } = stop();
+  return {
+    name: `bare binary heap, ${inFlight} waiting`,
+    count: pairs,
+    seconds,
+    perSecond: pairs / seconds,
+    cpuSeconds,
+    perCpuSecond: pairs / cpuSeconds,
+    heapUsedBytes: heapUsed(),
+    heapGrowthBytes: 0,
+    extra: { checksum },
+  };
+}
+
+/** The simulator's own EventQueue doing the same pop/push pairs (what the kernel adds on top is the rest). */
+export function eventQueue(pairs: number, inFlight = 100): Measurement {
+  const q = new EventQueue<{ timeMs: number; seq: number; value: number }>();
+  for (let i = 0; i < inFlight; i++) q.push({ timeMs: 1, seq: 0, value: i });
+  let checksum = 0;
+  const stop = stopwatch();
+  for (let i = 0; i < pairs; i++) {
+    const e = q.pop()!;
+    checksum += e.value;
+    q.push({ timeMs: e.timeMs + 1, seq: 0, value: e.value });
+  }
+  const { seconds, cpuSeconds } = stop();
+  return {
+    name: `lib EventQueue, ${inFlight} waiting`,
+    count: pairs,
+    seconds,
+    perSecond: pairs / seconds,
+    cpuSeconds,
+    perCpuSecond: pairs / cpuSeconds,
+    heapUsedBytes: heapUsed(),
+    heapGrowthBytes: 0,
+    extra: { checksum },
+  };
+}

@@ -1,0 +1,45 @@
+// The record of a run and everything that reads it: Mermaid diagrams (sequence, state, message
+// flow), a terminal timeline, statistics and charts.
+export { Trace, filterEvents, hashEvents } from "./trace";
+export { eventsOf, nodesOf, nodesIn } from "./source";
+export { messageLabel, describeEvent } from "./describe";
+export { escapeMermaidText, mermaidLabel, MermaidIds } from "./mermaid-escape";
+export { toSequenceDiagram, SEQUENCE_MESSAGES_MAX } from "./sequence-diagram";
+export { toStateDiagram, stateGraph, stateRoles, CRASHED_STATE } from "./state-diagram";
+export { toMessageFlowGraph, messageFlow } from "./message-flow";
+export { formatTimeline } from "./timeline";
+export { summarize, formatStats, percentiles } from "./stats";
+export { chartMetric, seriesOverTime, CHART_BUCKETS_MAX } from "./chart";
+
+export type {
+  CrashEvent,
+  CutEvent,
+  DeliverEvent,
+  DropEvent,
+  DropReason,
+  DuplicateEvent,
+  ErrorEvent,
+  HealEvent,
+  IsolateEvent,
+  LogEvent,
+  MessageRef,
+  PartitionEvent,
+  RestartEvent,
+  RpcEvent,
+  SendEvent,
+  SpawnEvent,
+  StateEvent,
+  TimerEvent,
+  TraceEvent,
+  TraceEventKind,
+  UnhandledEvent,
+} from "./events";
+export type { TraceFilter } from "./trace";
+export type { TraceSource } from "./source";
+export type { MermaidTextOptions } from "./mermaid-escape";
+export type { SequenceDiagramOptions, SequenceMessage } from "./sequence-diagram";
+export type { StateDiagramOptions, StateGraph, StateTransition, TransitionCause } from "./state-diagram";
+export type { MessageFlow, MessageFlowEdge, MessageFlowOptions, MessageFlowVertex } from "./message-flow";
+export type { TimelineOptions } from "./timeline";
+export type { OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
+export type { ChartOptions, Metric, MetricName, SeriesOptions, TimeSeries } from "./chart";

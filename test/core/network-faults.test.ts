@@ -1,0 +1,174 @@
+// The network's fault knobs, measured over many messages (≥ 20,000) with stated tolerances.
+// Tolerances are ≥ 4 standard deviations of the sample statistic, and the seed is fixed, so these
+// tests never flake; they would fail if a knob were ignored or applied twice.
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../../lib/simulation";
+import { latency, type Latency, type NetworkOptions } from "../../lib/net";
+import type { DeliverEvent } from "../../lib/trace/events";
+
+const N = 20_000;
+
+/** Node "a" sends `count` messages to "b" at t=0 (each with its index), then the run drains. */
+async function blast(network: NetworkOptions, count = N, seed = 1): Promise<Simulation> {
+  const sim = new Simulation({ seed, network, maxEvents: 10 * count });
+  sim.spawn("b", (node) => node.on("m", () => {}));
+  const a = sim.spawn("a");
+  for (let i = 0; i < count; i++) a.send("b", { type: "m", i });
+  await sim.run();
+  return sim;
+}
+
+const deliveries = (sim: Simulation): DeliverEvent[] => sim.trace.events.filter((e): e is DeliverEvent => e.kind === "deliver");
+const delays = (sim: Simulation): number[] => deliveries(sim).map((e) => e.timeMs - e.sentMs);
+const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+describe("network: loss and duplication", () => {
+  it("lossProbability 0.1 drops 10% ± 1 percentage point of 20,000 messages", async () => {
+    const sim = await blast({ lossProbability: 0.1 });
+    const c = sim.counters;
+    expect(c.sent).toBe(N);
+    expect(Math.abs(c.dropped / N - 0.1)).toBeLessThan(0.01);
+    expect(c.delivered + c.dropped).toBe(N);
+    expect(sim.trace.filter({ kinds: ["drop"] }).every((e) => e.kind === "drop" && e.reason === "loss")).toBe(true);
+  });
+
+  it("lossProbability 0 drops nothing and 1 drops everything", async () => {
+    expect((await blast({ lossProbability: 0 }, 2000)).counters.dropped).toBe(0);
+    expect((await blast({ lossProbability: 1 }, 2000)).counters.delivered).toBe(0);
+  });
+
+  it("duplicationProbability 0.05 delivers 5% ± 1pp of messages twice, the copy marked duplicate", async () => {
+    const sim = await blast({ duplicationProbability: 0.05 });
+    const c = sim.counters;
+    expect(Math.abs(c.duplicated / N - 0.05)).toBeLessThan(0.01);
+    expect(c.delivered).toBe(N + c.duplicated);
+    const copies = deliveries(sim).filter((e) => e.duplicate);
+    expect(copies).toHaveLength(c.duplicated);
+    // each copy follows an original with the same wire id
+    const originals = new Set(deliveries(sim).filter((e) => !e.duplicate).map((e) => e.id));
+    expect(copies.every((e) => originals.has(e.id))).toBe(true);
+  });
+
+  it("loss and duplication together: a lost message is never duplicated", async () => {
+    const sim = await blast({ lossProbability: 0.1, duplicationProbability: 0.05 });
+    const lost = new Set(sim.trace.filter({ kinds: ["drop"] }).map((e) => (e as { id: number }).id));
+    expect(deliveries(sim).some((e) => lost.has(e.id))).toBe(false);
+    expect(Math.abs(sim.counters.duplicated / (N - lost.size) - 0.05)).toBeLessThan(0.01);
+  });
+});
+
+describe("network: latency distributions (sample means over 20,000 messages, never negative)", () => {
+  const cases: Array<[string, Latency, number, number, number]> = [
+    // name, distribution, expected mean, tolerance, minimum
+    ["constant 5", latency.constant(5), 5, 0.001, 5],
+    ["uniform 5..15", latency.uniform(5, 15), 10, 0.1, 5],
+    ["normal 20±5", latency.normal(20, 5), 20, 0.15, 0],
+    // normal(2, 5) is cut off at 0: E[max(0, X)] = μΦ(μ/σ) + σφ(μ/σ) ≈ 3.152
+    ["normal 2±5 (cut off at 0)", latency.normal(2, 5), 3.152, 0.1, 0],
+    // with msMin 18: E[max(18, X)] = 18 + E[max(0, N(2, 5))] ≈ 21.152
+    ["normal 20±5, msMin 18", latency.normal(20, 5, 18), 21.152, 0.1, 18],
+    ["exponential mean 10 plus 2", latency.exponential(10, 2), 12, 0.3, 2],
+  ];
+  for (const [name, dist, expected, tolerance, min] of cases) {
+    it(`${name}: mean ${expected} ± ${tolerance}, minimum ≥ ${min}`, async () => {
+      const sim = await blast({ latency: dist, ordering: "unordered" });
+      const d = delays(sim);
+      expect(d).toHaveLength(N);
+      expect(Math.abs(mean(d) - expected)).toBeLessThan(tolerance);
+      expect(Math.min(...d)).toBeGreaterThanOrEqual(min);
+    });
+  }
+
+  it("uniform latency spreads over its whole range", async () => {
+    const d = delays(await blast({ latency: latency.uniform(5, 15), ordering: "unordered" }));
+    expect(Math.min(...d)).toBeLessThan(5.01);
+    expect(Math.max(...d)).toBeGreaterThan(14.99);
+    expect(Math.max(...d)).toBeLessThanOrEqual(15);
+  });
+});
+
+describe("network: ordering", () => {
+  it('"fifo" (default) keeps per-link order under uniform latency', async () => {
+    const sim = await blast({ latency: latency.uniform(1, 50) }, 5000);
+    const order = deliveries(sim).map((e) => e.msgId!);
+    expect(order).toEqual(order.slice().sort((x, y) => x - y));
+  });
+
+  it('"fifo" keeps order on each link separately, while links interleave', async () => {
+    const sim = new Simulation({ seed: 4, network: { latency: latency.uniform(1, 50) } });
+    sim.spawn("c", (node) => node.on("m", () => {}));
+    const senders = [sim.spawn("a"), sim.spawn("b")];
+    for (let i = 0; i < 2000; i++) for (const s of senders) s.send("c", { type: "m", i });
+    await sim.run();
+    const ds = deliveries(sim);
+    for (const src of ["a", "b"]) {
+      const seq = ds.filter((e) => e.src === src).map((e) => e.msgId!);
+      expect(seq).toEqual(seq.slice().sort((x, y) => x - y));
+    }
+    const sources = ds.map((e) => e.src).join("");
+    expect(sources).not.toMatch(/^(a+b+|b+a+)$/); // the two links interleave
+  });
+
+  it('"unordered" lets later messages overtake earlier ones', async () => {
+    const sim = await blast({ latency: latency.uniform(1, 50), ordering: "unordered" }, 5000);
+    const order = deliveries(sim).map((e) => e.msgId!);
+    let inversions = 0;
+    for (let i = 1; i < order.length; i++) if (order[i] < order[i - 1]) inversions++;
+    expect(inversions).toBeGreaterThan(1000);
+  });
+});
+
+describe("network: delivery times", () => {
+  it("zero latency at a fractional time delivers at that same instant (rounding to µs never goes back in time)", async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: latency.constant(0) } });
+    const got: number[] = [];
+    sim.spawn("b", (node) => node.on("m", () => void got.push(node.now())));
+    const a = sim.spawn("a");
+    sim.at(0.0004, () => void a.send("b", { type: "m" }));
+    sim.at(10 / 3, () => void a.send("b", { type: "m" }));
+    await sim.run();
+    expect(got).toEqual([0.0004, 10 / 3]);
+  });
+
+  it("delivery times are rounded to the microsecond", async () => {
+    const sim = await blast({ latency: latency.uniform(1, 2), ordering: "unordered" }, 1000);
+    const offGrid = deliveries(sim).filter((e) => Math.abs(e.timeMs * 1000 - Math.round(e.timeMs * 1000)) > 1e-6);
+    expect(offGrid).toEqual([]);
+  });
+});
+
+describe("network: per-link latency and bandwidth", () => {
+  it("a link override applies to that one direction only", async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: latency.constant(3), links: [{ from: "a", to: "b", latency: latency.constant(80) }] } });
+    for (const id of ["a", "b", "c"]) sim.spawn(id, (node) => node.on("m", () => {}));
+    for (const [from, to] of [["a", "b"], ["b", "a"], ["a", "c"], ["c", "b"], ["b", "c"], ["c", "a"]]) {
+      sim.node(from).send(to, { type: "m" });
+    }
+    await sim.run();
+    const delayOf = Object.fromEntries(deliveries(sim).map((e) => [`${e.src}→${e.dest}`, e.timeMs - e.sentMs]));
+    expect(delayOf).toEqual({ "a→b": 80, "b→a": 3, "a→c": 3, "c→b": 3, "b→c": 3, "c→a": 3 });
+  });
+
+  it("configure() changes options from now on and checks link node ids at once", async () => {
+    const sim = new Simulation({ seed: 1 });
+    for (const id of ["a", "b"]) sim.spawn(id, (node) => node.on("m", () => {}));
+    sim.node("a").send("b", { type: "m" });
+    sim.network.configure({ links: [{ from: "a", to: "b", latency: latency.constant(9) }] });
+    sim.node("a").send("b", { type: "m" });
+    await sim.run();
+    expect(delays(sim)).toEqual([1, 9]);
+    expect(() => sim.network.configure({ links: [{ from: "a", to: "zz", latency: latency.constant(1) }] })).toThrow(/network\.links\[0\]\.to: got "zz"/);
+  });
+
+  it("bandwidth adds bytes / bandwidthBytesPerMs to the delay", async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: latency.constant(2), bandwidthBytesPerMs: 10 } });
+    sim.spawn("b", (node) => node.on("m", () => {}));
+    const a = sim.spawn("a");
+    a.send("b", { type: "m", msg_id: 1 }); // {"type":"m","msg_id":1} = 23 bytes
+    a.send("b", { type: "m", msg_id: 2, pad: "x".repeat(968) }); // 1,000 bytes
+    await sim.run();
+    const sends = sim.trace.filter({ kinds: ["send"] }) as Array<{ bytes: number }>;
+    expect(sends.map((s) => s.bytes)).toEqual([23, 1000]);
+    expect(delays(sim)).toEqual([2 + 2.3, 2 + 100]);
+  });
+});

@@ -1,0 +1,149 @@
+// toSequenceDiagram: one arrow per delivered or dropped message, drawn at delivery/drop time,
+// faults and state changes as notes, filters, elision, and escaping of nasty names.
+import { describe, expect, it } from "vitest";
+import { toSequenceDiagram, type TraceEvent } from "../../lib/trace";
+import { EVENTS, fixtureTrace } from "./fixtures";
+
+const lines = (...xs: string[]): string => xs.join("\n");
+
+describe("toSequenceDiagram", () => {
+  it("draws the whole fixture run: arrows, a duplicate, drops with reasons, notes", () => {
+    expect(toSequenceDiagram(fixtureTrace())).toBe(
+      lines(
+        "sequenceDiagram",
+        "  participant n1",
+        "  participant n2",
+        "  participant c1",
+        "  Note over n1: state follower",
+        "  Note over n2: state follower",
+        "  c1->>n1: write #35;1",
+        "  n1->>n2: append #35;1",
+        "  n2->>n1: append_ok #35;1 ↩1",
+        "  n2-->>n1: append_ok #35;1 ↩1 (duplicate)",
+        "  Note over n1,c1: partition n1 c1 #124; n2",
+        "  n1->>c1: write_ok #35;2 ↩1",
+        "  c1->>n1: read #35;2",
+        "  n1-xn2: append #35;3 (dropped#58; partition)",
+        "  Note over n2: follower → candidate (election timeout)",
+        "  n1-xc1: read_ok #35;4 ↩2 (dropped#58; loss)",
+        "  Note over n1,c1: healed",
+        "  Note over c1: rpc read #35;2 to n1 timed out after 1 attempt",
+        "  Note over n2: crashed",
+        "  Note over n2: restarted (incarnation 2)",
+        "  Note over n2: state follower",
+        "  Note over n1: error in read#58; boom",
+        "  c1->>n2: bogus #35;3",
+        "  Note over n2: no handler for bogus #35;3 from c1",
+      ),
+    );
+  });
+
+  it("takes lanes from spawn events when given a plain event list", () => {
+    expect(toSequenceDiagram(EVENTS)).toBe(toSequenceDiagram(fixtureTrace()));
+  });
+
+  it("puts the requested nodes first, then their peers in spawn order, and keeps only their events", () => {
+    const text = toSequenceDiagram(fixtureTrace(), { nodes: ["c1"], showStates: false });
+    expect(text).toBe(
+      lines(
+        "sequenceDiagram",
+        "  participant c1",
+        "  participant n1",
+        "  participant n2",
+        "  c1->>n1: write #35;1",
+        "  Note over c1,n2: partition n1 c1 #124; n2",
+        "  n1->>c1: write_ok #35;2 ↩1",
+        "  c1->>n1: read #35;2",
+        "  n1-xc1: read_ok #35;4 ↩2 (dropped#58; loss)",
+        "  Note over c1,n2: healed",
+        "  Note over c1: rpc read #35;2 to n1 timed out after 1 attempt",
+        "  c1->>n2: bogus #35;3",
+        "  Note over n2: no handler for bogus #35;3 from c1",
+      ),
+    );
+  });
+
+  it("filters by message type and time window", () => {
+    const text = toSequenceDiagram(fixtureTrace(), { types: ["append", "append_ok"], fromMs: 5, toMs: 16, showStates: false });
+    expect(text.split("\n").slice(4)).toEqual([
+      "  n1->>n2: append #35;1",
+      "  n2->>n1: append_ok #35;1 ↩1",
+      "  n2-->>n1: append_ok #35;1 ↩1 (duplicate)",
+      "  Note over n1,c1: partition n1 c1 #124; n2",
+      "  n1-xn2: append #35;3 (dropped#58; partition)",
+    ]);
+  });
+
+  it("elides messages past maxMessages with one explicit note", () => {
+    const text = toSequenceDiagram(fixtureTrace(), { maxMessages: 2, showStates: false });
+    expect(text.split("\n").slice(4)).toEqual([
+      "  c1->>n1: write #35;1",
+      "  n1->>n2: append #35;1",
+      "  Note over n1,c1: … 7 more messages and 7 notes not shown",
+    ]);
+    const many: TraceEvent[] = [];
+    for (let i = 0; i < 1236; i++) many.push({ kind: "deliver", timeMs: i, id: i, src: "a", dest: "b", type: "ping", sentMs: i, duplicate: false });
+    expect(toSequenceDiagram(many, { maxMessages: 2 }).split("\n").pop()).toBe("  Note over a,b: … 1234 more messages not shown");
+    expect(toSequenceDiagram(many).split("\n").filter((l) => l.includes("->>"))).toHaveLength(250);
+  });
+
+  it("numbers arrows, shows virtual time and adds a key field through the label callback", () => {
+    const text = toSequenceDiagram(fixtureTrace(), {
+      types: ["write", "write_ok"],
+      autonumber: true,
+      showTime: true,
+      showStates: false,
+      toMs: 10,
+      title: "Write path",
+      label: (m, base) => (m.type === "write" ? `${base} ${(m.body as { key: string }).key}=${(m.body as { value: number }).value}` : base),
+    });
+    expect(text).toBe(
+      lines(
+        "sequenceDiagram",
+        "  title Write path",
+        "  autonumber",
+        "  participant n1",
+        "  participant n2",
+        "  participant c1",
+        "  c1->>n1: t=3ms write #35;1 x=3",
+        "  Note over n1,c1: t=10ms partition n1 c1 #124; n2",
+        "  n1->>c1: t=10ms write_ok #35;2 ↩1",
+      ),
+    );
+  });
+
+  it("shows timers and log lines only when asked", () => {
+    const plain = toSequenceDiagram(fixtureTrace());
+    expect(plain).not.toContain("heartbeat");
+    expect(plain).not.toContain("hello");
+    const verbose = toSequenceDiagram(fixtureTrace(), { showTimers: true, showLogs: true });
+    expect(verbose).toContain("  Note over n1: timer heartbeat fired");
+    expect(verbose).toContain("  Note over n1: hello#59; world");
+  });
+
+  it("gives nodes that are not plain identifiers an alias and escapes every label", () => {
+    const events: TraceEvent[] = [
+      { kind: "spawn", timeMs: 0, node: "end", role: "x" },
+      { kind: "spawn", timeMs: 0, node: 'node "1"; #2', role: "x" },
+      { kind: "spawn", timeMs: 0, node: "中文 🚀", role: "x" },
+      { kind: "deliver", timeMs: 1, id: 1, src: "end", dest: 'node "1"; #2', type: "a-->b: {x}", sentMs: 0, duplicate: false },
+      { kind: "drop", timeMs: 2, id: 2, src: "中文 🚀", dest: "end", type: "<b>%%", sentMs: 0, reason: "crashed" },
+      { kind: "cut", timeMs: 3, from: "end", to: "中文 🚀" },
+    ];
+    expect(toSequenceDiagram(events)).toBe(
+      lines(
+        "sequenceDiagram",
+        "  participant p0 as end",
+        "  participant p1 as node #34;1#34;#59; #35;2",
+        "  participant p2 as 中文 🚀",
+        "  p0->>p1: a--#62;b#58; #123;x#125;",
+        "  p2-xp0: #60;b#62;#37;#37; (dropped#58; crashed)",
+        "  Note over p0,p2: cut end → 中文 🚀",
+      ),
+    );
+  });
+
+  it("draws an empty trace as an empty diagram", () => {
+    expect(toSequenceDiagram([])).toBe("sequenceDiagram");
+  });
+});
