@@ -11,6 +11,8 @@ export type Route =
   | { delivered: true; atMs: number; duplicateAtMs?: number };
 
 const NO_GROUP = -1;
+/** Links between the first DENSE_LINKS nodes keep their FIFO state in dense rows (fast); others in a map. */
+const DENSE_LINKS = 1024;
 
 /**
  * The simulated network: one-way delays, loss, duplication, FIFO or unordered links, bandwidth,
@@ -37,8 +39,13 @@ export class Network {
   private readonly isolated = new Set<number>();
   /** True while any partition, cut or isolation is in force (lets the common case skip the checks). */
   private faulty = false;
-  /** FIFO: the latest scheduled delivery time per directed link (keyed like `cuts`). */
-  private readonly lastDeliveryMs = new Map<number, number>();
+  /**
+   * FIFO: the latest scheduled delivery time per directed link. Links between the first
+   * DENSE_LINKS nodes use `fifoRows[from][to]` (a row is made when `from` first sends; 0 means
+   * nothing sent yet, as times are ≥ 0); other links use a map of cells keyed like `cuts`.
+   */
+  private readonly fifoRows: Array<Float64Array | undefined> = [];
+  private readonly fifoCells = new Map<number, { ms: number }>();
   private linkLatency = new Map<number, Latency>();
   /** Partition groups as given, for display. */
   private groups: string[][] = [];
@@ -202,11 +209,24 @@ export class Network {
     if (o.bandwidthBytesPerMs !== Infinity) atMs += bytes / o.bandwidthBytesPerMs;
     atMs = Math.round(atMs * 1000) / 1000; // microsecond resolution keeps traces readable
     if (atMs < nowMs) atMs = nowMs; // rounding must never move a delivery before its send (e.g. 0 ms latency)
-    if (o.ordering === "fifo") {
-      const key = this.key(f, t);
-      const lastMs = this.lastDeliveryMs.get(key);
-      if (lastMs !== undefined && lastMs > atMs) atMs = lastMs;
-      this.lastDeliveryMs.set(key, atMs);
+    if (o.ordering === "fifo") atMs = this.afterLastOnLink(f, t, atMs);
+    return atMs;
+  }
+
+  /** FIFO: never before the last delivery scheduled on the link; remember this one. */
+  private afterLastOnLink(f: number, t: number, atMs: number): number {
+    if (f < DENSE_LINKS && t < DENSE_LINKS) {
+      const row = this.fifoRows[f] ?? (this.fifoRows[f] = new Float64Array(DENSE_LINKS));
+      if (row[t] > atMs) atMs = row[t];
+      row[t] = atMs;
+      return atMs;
+    }
+    const key = this.key(f, t);
+    const last = this.fifoCells.get(key);
+    if (last === undefined) this.fifoCells.set(key, { ms: atMs });
+    else {
+      if (last.ms > atMs) atMs = last.ms;
+      last.ms = atMs;
     }
     return atMs;
   }

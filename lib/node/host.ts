@@ -22,8 +22,11 @@ export interface TimerEntry {
 export interface NodeHost {
   readonly seed: number;
   nowMs(): number;
-  /** Copy, route and (maybe) deliver a message; returns the msg_id used. */
-  transmit(from: string, dest: string, body: Body): void;
+  /**
+   * Copy, route and (maybe) deliver a message. With `msgId`, the copy sent is
+   * `Object.assign({}, body, { msg_id: msgId })` (for a body that has no msg_id yet).
+   */
+  transmit(from: string, dest: string, body: Body, msgId?: number): void;
   /** Members of a multicast group. */
   groupMembers(group: string, from: string): string[];
   /** Every node id, in spawn order. */

@@ -148,13 +148,13 @@ export class Node {
     if (!body || typeof body !== "object" || typeof body.type !== "string" || body.type === "") {
       throw this.error(`send to "${dest}": the body must be an object with a non-empty string "type", got ${safeJson(body)}`);
     }
-    let out = body;
     if (body.msg_id === undefined) {
-      out = Object.assign({}, body);
-      out.msg_id = this.host.nextMsgId(this.id);
+      const msgId = this.host.nextMsgId(this.id);
+      this.host.transmit(this.id, dest, body, msgId); // the copy on the wire gets the msg_id
+      return msgId;
     }
-    this.host.transmit(this.id, dest, out);
-    return out.msg_id as number;
+    this.host.transmit(this.id, dest, body);
+    return body.msg_id;
   }
 
   /**

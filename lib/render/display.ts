@@ -1,7 +1,7 @@
 // determinism allow-list: rendering only, never affects a simulation run
 /**
  * Rich output in the tslab Jupyter kernel. A diagram goes out as ONE display_data message with
- * several representations (HTML with inline SVG, PNG, plain text); each front end picks the best
+ * several representations (HTML showing the SVG, PNG, plain text); each front end picks the best
  * one it can show. Outside a kernel (tests, scripts) nothing is displayed.
  */
 

@@ -144,7 +144,6 @@ const PAGE_SCRIPT = `(() => {
   window.__distlab = {
     init(config) {
       mermaid.initialize(config);
-      return String(mermaid.version || "");
     },
     async render(id, text) {
       container.innerHTML = "";
@@ -219,6 +218,7 @@ export class MermaidRenderer {
   private busy = 0;
   private keepAlive: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  private viewport = { width: 1024, height: 768, scale: 1 };
   private readonly onProcessExit: () => void;
 
   private constructor(
@@ -254,7 +254,8 @@ export class MermaidRenderer {
     const bundle = options.mermaidBundle ?? findMermaidBundle();
     const config = mergeMermaidConfig(defaultMermaidConfig(), options.config);
     const launch = await loadPuppeteer();
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "distlab-chromium-"));
+    removeStaleProfiles();
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${PROFILE_PREFIX}${process.pid}-`));
     let browser: Browser;
     try {
       browser = await launch({
@@ -289,7 +290,8 @@ export class MermaidRenderer {
       await page.setContent(PAGE_HTML);
       await page.addScriptTag({ path: bundle });
       await page.evaluate(PAGE_SCRIPT);
-      version = (await page.evaluate(`window.__distlab.init(${JSON.stringify(config)})`)) as string;
+      await page.evaluate(`window.__distlab.init(${JSON.stringify(config)})`);
+      version = readBundleVersion(bundle);
     } catch (e) {
       await browser.close().catch(() => undefined);
       removeDir(userDataDir);
@@ -384,11 +386,20 @@ export class MermaidRenderer {
     };
     const width = Math.max(1, size.width);
     const height = Math.max(1, size.height);
-    await this.page.setViewport({
-      width: Math.min(width, 8192),
-      height: Math.min(height, 8192),
-      deviceScaleFactor: scale,
-    });
+    // Resizing the viewport costs a relayout: only grow it, or change it for a new scale.
+    const view = this.viewport;
+    if (view.scale !== scale || view.width < width || view.height < height) {
+      this.viewport = {
+        width: Math.min(Math.max(view.width, width), 8192),
+        height: Math.min(Math.max(view.height, height), 8192),
+        scale,
+      };
+      await this.page.setViewport({
+        width: this.viewport.width,
+        height: this.viewport.height,
+        deviceScaleFactor: scale,
+      });
+    }
     const data = await this.page.screenshot({
       type: "png",
       clip: { x: 0, y: 0, width, height },
@@ -424,6 +435,44 @@ function unrefProcess(proc: ReturnType<Browser["process"]>): void {
   for (const stream of proc.stdio) {
     const s = stream as { unref?: () => void } | null;
     if (s && typeof s.unref === "function") s.unref();
+  }
+}
+
+const PROFILE_PREFIX = "distlab-chromium-";
+
+// A process killed by a signal leaves its profile folder behind (its Chromium exits by itself
+// when the debugging pipe closes); remove the folders of processes that are gone.
+function removeStaleProfiles(): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = new RegExp(`^${PROFILE_PREFIX}(\\d+)-`).exec(name);
+    if (!m || Number(m[1]) === process.pid || processAlive(Number(m[1]))) continue;
+    removeDir(path.join(os.tmpdir(), name));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+function readBundleVersion(bundle: string): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(bundle), "..", "package.json"), "utf8")) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === "string" ? pkg.version : "";
+  } catch {
+    return "";
   }
 }
 

@@ -116,7 +116,8 @@ export interface ShowMermaidOptions {
 
 /**
  * Renders a Mermaid diagram and shows it as the output of the current notebook cell: one output
- * carrying HTML with inline SVG (trusted notebooks, nbconvert) and a PNG (everywhere else).
+ * carrying HTML with the SVG as an image (Jupyter, trusted or not, and nbconvert) and a PNG
+ * (for viewers that do not show HTML).
  * With `file`, the text is also saved there (after it rendered without error). Outside a kernel
  * it only renders (and so validates) and saves. Rejects with Mermaid's error when the text is invalid.
  * Always `await` it, so the output lands in the right cell.
@@ -140,7 +141,14 @@ export async function showMermaid(text: string, options: ShowMermaidOptions = {}
   const caption = options.title
     ? `<div style="font-weight:bold;margin:0 0 4px 0">${escapeHtml(options.title)}</div>`
     : "";
-  const html = `<div class="distlab-diagram">${caption}${diagram.svg}</div>`;
+  // The SVG goes in as an <img> data URL: it survives the HTML sanitizer of untrusted notebooks
+  // (inline <svg> does not) and keeps each diagram's CSS and ids apart from the page's.
+  const alt = escapeHtml(options.title ?? "Mermaid diagram");
+  const svgUrl = "data:image/svg+xml;base64," + Buffer.from(diagram.svg).toString("base64");
+  const width = Math.ceil(diagram.width);
+  const html =
+    `<div class="distlab-diagram">${caption}` +
+    `<img src="${svgUrl}" alt="${alt}" width="${width}" style="max-width:100%;height:auto"/></div>`;
   const plain = `[Mermaid diagram${options.title ? ": " + options.title : ""}${options.file ? " (" + options.file + ")" : ""}]`;
   displayBundle(
     {
@@ -148,6 +156,6 @@ export async function showMermaid(text: string, options: ShowMermaidOptions = {}
       "text/html": html,
       ...(diagram.png ? { "image/png": diagram.png.toString("base64") } : {}),
     },
-    { "image/png": { width: Math.ceil(diagram.width), height: Math.ceil(diagram.height) } },
+    { "image/png": { width, height: Math.ceil(diagram.height) } },
   );
 }

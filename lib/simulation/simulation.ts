@@ -5,6 +5,7 @@ import { Network } from "../net/network";
 import type { NetworkOptions } from "../net/options";
 import { Node } from "../node/node";
 import { DurableStorage } from "../node/storage";
+import { flat, toWire } from "../node/wire";
 import type { NodeHost, TimerEntry } from "../node/host";
 import type { Body, Message } from "../node/message";
 import { Trace } from "../trace/trace";
@@ -89,6 +90,8 @@ interface DeliverEv {
   to: Runtime;
   type: string;
   json: string;
+  /** The receiver's copy of the body, made at send time (the duplicate parses `json` instead). */
+  copy: Body | undefined;
   sentMs: number;
   incarnation: number;
   duplicate: boolean;
@@ -514,18 +517,19 @@ export class Simulation implements NodeHost {
   }
 
   /** @internal */
-  transmit(from: string, dest: string, body: Body): void {
+  transmit(from: string, dest: string, body: Body, addMsgId?: number): void {
     const src = this.runtimes.get(from)!;
     const to = this.runtimes.get(dest);
     if (to === undefined) {
       throw this.error(`send ${body.type}: unknown destination node "${dest}" (known: ${this.nodeIds().join(", ")})`, from);
     }
-    const json = JSON.stringify(body);
-    const bytes = Buffer.byteLength(json);
+    const wire = toWire(body, addMsgId);
+    const json = wire.json;
+    const bytes = wire.bytes;
     const now = this.kernel.nowMs;
     const id = ++this.wireId;
     const type = body.type;
-    const msgId = body.msg_id;
+    const msgId = addMsgId ?? body.msg_id;
     const inReplyTo = body.in_reply_to;
     const c = this.counters;
     c.sent++;
@@ -533,7 +537,7 @@ export class Simulation implements NodeHost {
     src.sent++;
     this.sentByType.set(type, (this.sentByType.get(type) ?? 0) + 1);
     const tracing = this.trace.enabled;
-    if (tracing) this.trace.record({ kind: "send", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, bytes, json });
+    if (tracing) this.trace.record({ kind: "send", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, bytes, json: flat(json) });
     const route = this.network.routeLink(src.link, to.link, bytes, now);
     if (route.delivered === false) {
       c.dropped++;
@@ -542,11 +546,11 @@ export class Simulation implements NodeHost {
     }
     const incarnation = to.node.incarnation;
     const srcLink = src.link;
-    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, srcLink, to, type, json, sentMs: now, incarnation, duplicate: false, msgId, inReplyTo });
+    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: wire.copy, sentMs: now, incarnation, duplicate: false, msgId, inReplyTo });
     if (route.duplicateAtMs !== undefined) {
       c.duplicated++;
       if (tracing) this.trace.record({ kind: "duplicate", timeMs: now, id, src: from, dest, type, msgId, inReplyTo });
-      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, srcLink, to, type, json, sentMs: now, incarnation, duplicate: true, msgId, inReplyTo });
+      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: undefined, sentMs: now, incarnation, duplicate: true, msgId, inReplyTo });
     }
   }
 
@@ -600,7 +604,7 @@ export class Simulation implements NodeHost {
     if (tracing) {
       this.trace.record({ kind: "deliver", timeMs: e.timeMs, id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, sentMs: e.sentMs, duplicate: e.duplicate });
     }
-    const message: Message = { src: e.src, dest: e.dest, body: JSON.parse(e.json) };
+    const message: Message = { src: e.src, dest: e.dest, body: e.copy ?? JSON.parse(e.json) };
     const outcome = rt.node._deliver(message);
     if (outcome !== "handled") {
       this.record({ kind: "unhandled", timeMs: e.timeMs, id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, reason: outcome });

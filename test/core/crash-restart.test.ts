@@ -63,11 +63,11 @@ describe("crash and restart", () => {
     const sim = new Simulation({ seed: 1 });
     const ticks: string[] = [];
     sim.spawn("a", (node) => {
-      node.setPeriodic(10, () => void ticks.push(`${node.incarnation}@${node.now()}`), "tick");
-      if (node.incarnation === 1) node.setTimer(45, () => void ticks.push("one-shot of incarnation 1"));
+      node.setPeriodic(10, () => ticks.push(`${node.incarnation}@${node.now()}`), "tick");
+      if (node.incarnation === 1) node.setTimer(45, () => ticks.push("one-shot of incarnation 1"));
     });
     sim.at(25, () => sim.crash("a"));
-    sim.at(32, () => void sim.restart("a"));
+    sim.at(32, () => sim.restart("a"));
     await sim.runFor(60);
     expect(ticks).toEqual(["1@10", "1@20", "2@42", "2@52"]);
   });
@@ -88,7 +88,7 @@ describe("crash and restart", () => {
       });
     });
     sim.at(5, () => sim.crash("client"));
-    sim.at(15, () => void sim.restart("client"));
+    sim.at(15, () => sim.restart("client"));
     await sim.runFor(1000);
     expect(outcomes).toEqual([]);
     expect(sim.trace.filter({ kinds: ["rpc"] })).toEqual([]);
@@ -101,13 +101,13 @@ describe("crash and restart", () => {
   it("messages in flight to a crashed node are dropped as 'crashed', even if it restarts before they arrive", async () => {
     const sim = new Simulation({ seed: 1, network: { latency: latency.constant(10) } });
     const got: string[] = [];
-    sim.spawn("b", (node) => node.on("m", (msg) => void got.push(`${msg.body.n} in incarnation ${node.incarnation}`)));
+    sim.spawn("b", (node) => node.on("m", (msg) => got.push(`${msg.body.n} in incarnation ${node.incarnation}`)));
     const a = sim.spawn("a");
     a.send("b", { type: "m", n: 1 }); // arrives at 10, b crashed at 3 and restarted at 6: dropped
     sim.at(3, () => sim.crash("b"));
-    sim.at(4, () => void a.send("b", { type: "m", n: 2 })); // sent while b is down, arrives at 14 after the restart: dropped
-    sim.at(6, () => void sim.restart("b"));
-    sim.at(7, () => void a.send("b", { type: "m", n: 3 })); // sent to the new incarnation: delivered
+    sim.at(4, () => a.send("b", { type: "m", n: 2 })); // sent while b is down, arrives at 14 after the restart: dropped
+    sim.at(6, () => sim.restart("b"));
+    sim.at(7, () => a.send("b", { type: "m", n: 3 })); // sent to the new incarnation: delivered
     await sim.run();
     expect(got).toEqual(["3 in incarnation 2"]);
     const drops = sim.trace.filter({ kinds: ["drop"] }) as DropEvent[];
@@ -120,7 +120,7 @@ describe("crash and restart", () => {
   it("messages a node sent before crashing are still delivered", async () => {
     const sim = new Simulation({ seed: 1, network: { latency: latency.constant(10) } });
     const got: number[] = [];
-    sim.spawn("b", (node) => node.on("m", (msg) => void got.push(msg.body.n)));
+    sim.spawn("b", (node) => node.on("m", (msg) => got.push(msg.body.n)));
     sim.spawn("a").send("b", { type: "m", n: 1 });
     sim.at(1, () => sim.crash("a"));
     await sim.run();
@@ -130,14 +130,14 @@ describe("crash and restart", () => {
   it("code of a crashed incarnation has no effect: its sends vanish and its timers are not set", async () => {
     const sim = new Simulation({ seed: 1 });
     const got: unknown[] = [];
-    sim.spawn("b", (node) => node.on("m", (msg) => void got.push(msg.body)));
+    sim.spawn("b", (node) => node.on("m", (msg) => got.push(msg.body)));
     let old: Node | undefined;
     sim.spawn("a", (node) => {
       old ??= node;
     });
     sim.crash("a");
     expect(old!.send("b", { type: "m" })).toBe(-1);
-    old!.setTimer(1, () => void got.push("timer"));
+    old!.setTimer(1, () => got.push("timer"));
     sim.restart("a");
     expect(old!.send("b", { type: "m" })).toBe(-1);
     await sim.run();
@@ -149,7 +149,7 @@ describe("crash and restart", () => {
     const sim = new Simulation({ seed: 1 });
     sim.spawn("b", (node) => node.on("m", () => {}));
     const ids: number[] = [];
-    sim.spawn("a", (node) => void ids.push(node.send("b", { type: "m" }), node.send("b", { type: "m" })));
+    sim.spawn("a", (node) => ids.push(node.send("b", { type: "m" }), node.send("b", { type: "m" })));
     sim.crash("a");
     sim.restart("a");
     expect(ids).toEqual([1, 2, 3, 4]);

@@ -99,7 +99,7 @@ describe("unknown nodes and bad calls", () => {
 
   it("a handler sending to an unknown node fails the run with that message", async () => {
     const s = new Simulation({ seed: 21 });
-    s.spawn("a", (node) => node.setTimer(2, () => void node.send("nobody", { type: "m" }), "oops"));
+    s.spawn("a", (node) => node.setTimer(2, () => node.send("nobody", { type: "m" }), "oops"));
     await expect(s.run()).rejects.toThrow('timer oops: send m: unknown destination node "nobody" (known: a)');
   });
 
@@ -185,7 +185,7 @@ describe("event budget", () => {
 
   it("a timer loop exceeds the budget: the error says no message was sent", async () => {
     const sim = new Simulation({ seed: 5, maxEvents: 100 });
-    sim.spawn("a", (node) => void node.setPeriodic(1, () => {}));
+    sim.spawn("a", (node) => node.setPeriodic(1, () => {}));
     await expect(sim.runFor(1000)).rejects.toThrow(/event budget of 100 events exceeded.*No messages were sent: look for a timer that keeps rescheduling itself\. \(t=101ms, seed=5\)/);
   });
 
@@ -193,7 +193,7 @@ describe("event budget", () => {
     const sim = new Simulation({ seed: 5, maxEvents: 2 });
     const fired: string[] = [];
     sim.spawn("a", (node) => {
-      for (const name of ["t1", "t2", "t3", "t4"]) node.setTimer(10, () => void fired.push(name), name);
+      for (const name of ["t1", "t2", "t3", "t4"]) node.setTimer(10, () => fired.push(name), name);
     });
     const before = sim.pending().map((e) => e.description);
     await expect(sim.run()).rejects.toThrow(/event budget of 2 events exceeded/);

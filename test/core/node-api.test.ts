@@ -38,7 +38,7 @@ describe("node API: handlers", () => {
     const sim = new Simulation({ seed: 1, onError: "record" });
     let pings = 0;
     sim.spawn("b", (node) => {
-      node.on("ping", () => void pings++);
+      node.on("ping", () => pings++);
       node.on("boom", () => {
         throw new Error("kaboom");
       });
@@ -61,7 +61,7 @@ describe("node API: handlers", () => {
     const sim = new Simulation({ seed: 1, onError: "crash" });
     let pings = 0;
     sim.spawn("b", (node) => {
-      node.on("ping", () => void pings++);
+      node.on("ping", () => pings++);
       node.on("boom", () => {
         throw new Error("kaboom");
       });
@@ -88,7 +88,7 @@ describe("node API: handlers", () => {
       }),
     );
     const a = sim.spawn("a");
-    sim.at(5, () => void a.send("b", { type: "boom" }));
+    sim.at(5, () => a.send("b", { type: "boom" }));
     const err = await sim.run().then(
       () => undefined,
       (e: SimulationError) => e,
@@ -132,7 +132,7 @@ describe("node API: replies and RPC", () => {
     const sim = new Simulation({ seed: 1 });
     sim.spawn("server", (node) => node.on("echo", (req) => node.reply(req, { type: "echo_ok", echo: req.body.echo })));
     const got: unknown[] = [];
-    const client = sim.spawn("client", (node) => node.on("echo_ok", (msg) => void got.push(msg)));
+    const client = sim.spawn("client", (node) => node.on("echo_ok", (msg) => got.push(msg)));
     client.send("server", { type: "echo", msg_id: 41, echo: "hi" });
     await sim.run();
     expect(got).toEqual([{ src: "server", dest: "client", body: { type: "echo_ok", echo: "hi", in_reply_to: 41, msg_id: 1 } }]);
@@ -203,7 +203,7 @@ describe("node API: replies and RPC", () => {
 
   it('a reply after the rpc gave up is traced as unhandled "late-reply" and is not an error', async () => {
     const sim = new Simulation({ seed: 1 });
-    sim.spawn("slow", (node) => node.on("read", (req) => void node.setTimer(50, () => void node.reply(req, { type: "read_ok" }))));
+    sim.spawn("slow", (node) => node.on("read", (req) => node.setTimer(50, () => node.reply(req, { type: "read_ok" }))));
     const client = sim.spawn("client");
     const outcome = client.rpc("slow", { type: "read" }, { timeoutMs: 20 }).catch((e: Error) => e.name);
     await sim.run();
@@ -256,18 +256,18 @@ describe("node API: timers, states, logs, groups", () => {
     const sim = new Simulation({ seed: 1 });
     const fired: Array<[string, number]> = [];
     sim.spawn("a", (node) => {
-      node.setTimer(25, () => void fired.push(["once", node.now()]), "once");
-      node.setTimer(0, () => void fired.push(["zero", node.now()]), "zero");
-      node.setTimer(7.25, () => void fired.push(["fraction", node.now()]), "fraction");
+      node.setTimer(25, () => fired.push(["once", node.now()]), "once");
+      node.setTimer(0, () => fired.push(["zero", node.now()]), "zero");
+      node.setTimer(7.25, () => fired.push(["fraction", node.now()]), "fraction");
       let ticks = 0;
       const tick = node.setPeriodic(10, () => {
         fired.push(["tick", node.now()]);
         if (++ticks === 3) node.cancelTimer(tick); // cancel from inside the callback
       }, "tick");
-      const never = node.setTimer(5, () => void fired.push(["never", node.now()]), "never");
+      const never = node.setTimer(5, () => fired.push(["never", node.now()]), "never");
       node.cancelTimer(never);
       node.cancelTimer(never); // twice is harmless
-      node.setTimer(12, () => node.setTimer(3, () => void fired.push(["nested", node.now()]), "nested"), "outer");
+      node.setTimer(12, () => node.setTimer(3, () => fired.push(["nested", node.now()]), "nested"), "outer");
     });
     await sim.runFor(100);
     expect(fired).toEqual([
@@ -295,7 +295,7 @@ describe("node API: timers, states, logs, groups", () => {
     const sim = new Simulation({ seed: 1 });
     const order: string[] = [];
     sim.spawn("a", (node) => {
-      for (const name of ["x", "y", "z"]) node.setTimer(5, () => void order.push(name));
+      for (const name of ["x", "y", "z"]) node.setTimer(5, () => order.push(name));
     });
     await sim.run();
     expect(order).toEqual(["x", "y", "z"]);
@@ -338,7 +338,7 @@ describe("node API: timers, states, logs, groups", () => {
   it("peers, broadcast and multicast", async () => {
     const sim = new Simulation({ seed: 1 });
     const got: string[] = [];
-    const listen = (node: import("../../lib/node").Node) => node.on("hi", (m) => void got.push(`${m.src}→${node.id}`));
+    const listen = (node: import("../../lib/node").Node) => node.on("hi", (m) => got.push(`${m.src}→${node.id}`));
     sim.spawn("a", listen, { groups: ["odd"] });
     sim.spawn("b", listen);
     sim.spawn("c", listen, { groups: ["odd"] });

@@ -9,7 +9,7 @@ function pingPong(seed = 1): Simulation {
   sim.spawn("b", (node) => node.on("ping", (m) => node.reply(m, { type: "pong" })));
   sim.spawn("a", (node) => {
     node.on("pong", () => {});
-    node.setPeriodic(10, () => void node.send("b", { type: "ping" }), "ping");
+    node.setPeriodic(10, () => node.send("b", { type: "ping" }), "ping");
   });
   return sim;
 }
@@ -46,7 +46,7 @@ describe("run controls", () => {
     expect(await sim.runEvents(5)).toEqual({ events: 5, timeMs: 21, stoppedBy: "events" }); // timer 10, ping 11, pong 12, timer 20, ping 21
     expect(sim.counters.delivered).toBe(3);
     const idle = new Simulation({ seed: 1 });
-    idle.spawn("x", (node) => void node.setTimer(5, () => {}));
+    idle.spawn("x", (node) => node.setTimer(5, () => {}));
     expect(await idle.runEvents(10)).toEqual({ events: 1, timeMs: 5, stoppedBy: "idle" });
   });
 
@@ -98,7 +98,7 @@ describe("run controls", () => {
 
   it("runUntil says when nothing was left to run; throwOnTimeout: false returns instead", async () => {
     const sim = new Simulation({ seed: 9 });
-    sim.spawn("a", (node) => void node.setTimer(5, () => {}));
+    sim.spawn("a", (node) => node.setTimer(5, () => {}));
     await expect(sim.runUntil(() => false)).rejects.toThrow('runUntil: the condition never became true: nothing was left to run (t=5ms, seed=9)');
     const quiet = pingPong();
     expect(await quiet.runUntil(() => false, { withinMs: 25, throwOnTimeout: false })).toEqual({ events: 6, timeMs: 25, stoppedBy: "time" });
@@ -125,34 +125,34 @@ describe("run controls", () => {
 
   it("run() drains the queue; a second run while one waits on async node code is refused", async () => {
     const sim = pingPong();
-    sim.spawn("sleeper", (node) => void node.setPeriodic(7, async () => void (await node.sleep(1)))); // makes runs wait on promises
+    sim.spawn("sleeper", (node) => node.setPeriodic(7, async () => (await node.sleep(1)))); // makes runs wait on promises
     const first = sim.runFor(100); // forgot the await
     await expect(sim.runFor(100)).rejects.toThrow(/a run is already in progress/);
     await first;
     expect(sim.now()).toBe(100);
     const finite = new Simulation({ seed: 1 });
-    finite.spawn("a", (node) => void node.setTimer(40, () => {}));
+    finite.spawn("a", (node) => node.setTimer(40, () => {}));
     expect(await finite.run()).toEqual({ events: 1, timeMs: 40, stoppedBy: "idle" });
   });
 
   it("calling a run from inside a handler is refused with a hint", async () => {
     const sim = new Simulation({ seed: 1 });
-    sim.spawn("a", (node) => void node.setTimer(1, async () => void (await sim.runFor(5))));
+    sim.spawn("a", (node) => node.setTimer(1, async () => (await sim.runFor(5))));
     await expect(sim.run()).rejects.toThrow(/a run is already in progress \(did you call run… inside a handler, or forget an await\?\)/);
   });
 
   it("scripted actions run at their time in scheduling order, and can be async", async () => {
     const sim = new Simulation({ seed: 1 });
     const log: string[] = [];
-    sim.at(10, () => void log.push(`first at ${sim.now()}`));
-    sim.at(10, () => void log.push(`second at ${sim.now()}`));
-    sim.after(5, () => void log.push(`after 5 at ${sim.now()}`));
+    sim.at(10, () => log.push(`first at ${sim.now()}`));
+    sim.at(10, () => log.push(`second at ${sim.now()}`));
+    sim.after(5, () => log.push(`after 5 at ${sim.now()}`));
     sim.at(20, async () => {
       log.push("async starts");
       await Promise.resolve();
       log.push(`async continues at ${sim.now()}`);
     });
-    sim.at(21, () => void log.push("next event"));
+    sim.at(21, () => log.push("next event"));
     await sim.run();
     expect(log).toEqual(["after 5 at 5", "first at 10", "second at 10", "async starts", "async continues at 20", "next event"]);
   });

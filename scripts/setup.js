@@ -1,0 +1,364 @@
+/**
+ * Shared "ensure" steps for `npm start`, `npm run notebooks`, `npm test` and .ci/run.
+ * Plain CommonJS with no dependencies: it runs before node_modules exists.
+ *
+ *   ensureNpmDeps()           npm ci (PUPPETEER_SKIP_DOWNLOAD=1) when a dependency is missing
+ *   ensureSystemPackages(o)   Jupyter, Chromium and DejaVu fonts: apt-get install as root, else
+ *                             print the command to run
+ *   findJupyter()             /usr/bin/jupyter + /usr/bin/python3 (Debian), else `jupyter` on PATH
+ *                             with its own python (pip); null when neither has nbclient
+ *   ensureKernelSpec(j)       the tslab kernel spec under .jupyter/share/jupyter (gitignored)
+ *   jupyterEnv()              environment for Jupyter: JUPYTER_PATH, node_modules/.bin on PATH,
+ *                             FORCE_COLOR=1
+ */
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+const { spawnSync } = require("node:child_process");
+
+const ROOT = path.resolve(__dirname, "..");
+const JUPYTER_PREFIX = path.join(ROOT, ".jupyter");
+const JUPYTER_DATA = path.join(JUPYTER_PREFIX, "share", "jupyter");
+const KERNEL_JSON = path.join(JUPYTER_DATA, "kernels", "tslab", "kernel.json");
+const BIN = path.join(ROOT, "node_modules", ".bin");
+const TSLAB_BIN = path.join(BIN, "tslab");
+
+/** Debian packages for notebooks and diagrams (`npm start` and .ci/run install these). */
+const APT_PACKAGES = {
+  jupyter: ["jupyter-notebook", "jupyter-nbconvert", "python3-nbclient", "python3-ipykernel", "jupyter-client"],
+  chromium: ["chromium"],
+  fonts: ["fonts-dejavu-core"],
+};
+const ALL_APT_PACKAGES = [...APT_PACKAGES.jupyter, ...APT_PACKAGES.chromium, ...APT_PACKAGES.fonts];
+
+function log(message) {
+  console.log(`[setup] ${message}`);
+}
+
+function isRoot() {
+  return typeof process.getuid === "function" && process.getuid() === 0;
+}
+
+/** The first file named `name` on PATH that is executable, or null. */
+function which(name, envPath = process.env.PATH || "") {
+  for (const dir of envPath.split(path.delimiter)) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function run(command, args, options = {}) {
+  const shown = [command, ...args].join(" ");
+  log(`$ ${shown}`);
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: "inherit", ...options });
+  if (result.error) throw new Error(`${shown}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${shown} exited with ${result.status ?? result.signal}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// npm dependencies
+
+/** Names of the package.json dependencies that are not installed in node_modules. */
+function missingNpmDeps() {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  const names = Object.keys({ ...(pkg.dependencies || {}), ...(pkg.devDependencies || {}) });
+  return names.filter((name) => !fs.existsSync(path.join(ROOT, "node_modules", name, "package.json")));
+}
+
+/**
+ * Installs the npm dependencies when node_modules lacks any of them: `npm ci` when
+ * package-lock.json exists, else `npm install`; never lets puppeteer download a browser.
+ * Synchronous; throws if npm fails. Returns true when it installed something.
+ */
+function ensureNpmDeps(options = {}) {
+  const missing = missingNpmDeps();
+  if (missing.length === 0 && !options.force) return false;
+  const hasLock = fs.existsSync(path.join(ROOT, "package-lock.json"));
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  log(
+    missing.length > 0
+      ? `npm dependencies missing (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}): installing`
+      : "reinstalling npm dependencies",
+  );
+  run(npm, [hasLock ? "ci" : "install", "--no-audit", "--no-fund"], {
+    env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: "1", PUPPETEER_SKIP_CHROME_DOWNLOAD: "1" },
+    shell: process.platform === "win32",
+  });
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jupyter
+
+const PY_PROBE = [
+  "import importlib.util, json, sys",
+  "mods = ['nbclient', 'nbformat', 'jupyter_client', 'notebook', 'IPython']",
+  "print(json.dumps({'executable': sys.executable, 'modules': {m: importlib.util.find_spec(m) is not None for m in mods}}))",
+].join("\n");
+
+function probePython(python) {
+  if (!python) return null;
+  const result = spawnSync(python, ["-c", PY_PROBE], { encoding: "utf8", timeout: 30_000 });
+  if (result.status !== 0 || !result.stdout) return null;
+  try {
+    return JSON.parse(result.stdout.trim().split("\n").pop());
+  } catch {
+    return null;
+  }
+}
+
+/** The interpreter named by a script's #! line (`#!/usr/bin/env python3` → python3 on PATH). */
+function shebangPython(script) {
+  let first;
+  try {
+    first = fs.readFileSync(script, "utf8").split("\n", 1)[0];
+  } catch {
+    return null;
+  }
+  const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+  if (!m) return null;
+  if (path.basename(m[1]) === "env" && m[2]) return which(m[2]);
+  return m[1];
+}
+
+/**
+ * Where Jupyter is: `{ python, jupyter, server }` where `python` has nbclient, nbformat and
+ * jupyter_client, `jupyter` is the command prefix to run jupyter subcommands, and `server` tells
+ * whether the classic notebook server is installed. Prefers Debian's /usr/bin/jupyter with
+ * /usr/bin/python3, else `jupyter` on PATH with the python it runs on. Null if none is usable.
+ */
+function findJupyter() {
+  const candidates = [];
+  if (fs.existsSync("/usr/bin/jupyter") && fs.existsSync("/usr/bin/python3")) {
+    candidates.push({ python: "/usr/bin/python3", jupyter: ["/usr/bin/jupyter"] });
+  }
+  const onPath = which("jupyter");
+  if (onPath) {
+    const py = shebangPython(onPath);
+    if (py) candidates.push({ python: py, jupyter: [onPath] });
+  }
+  for (const name of ["python3", "python"]) {
+    const py = which(name);
+    if (py) candidates.push({ python: py, jupyter: [py, "-m", "jupyter"] });
+  }
+  const seen = new Set();
+  for (const candidate of candidates) {
+    if (seen.has(candidate.python)) continue;
+    seen.add(candidate.python);
+    const probe = probePython(candidate.python);
+    if (!probe) continue;
+    const m = probe.modules;
+    if (m.nbclient && m.nbformat && m.jupyter_client) {
+      return { python: candidate.python, jupyter: candidate.jupyter, server: !!m.notebook, ipython: !!m.IPython };
+    }
+  }
+  return null;
+}
+
+/** The environment Jupyter and the tslab kernel run in. */
+function jupyterEnv(base = process.env) {
+  const env = { ...base };
+  env.JUPYTER_PATH = [JUPYTER_DATA, base.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+  env.PATH = [BIN, base.PATH].filter(Boolean).join(path.delimiter);
+  env.FORCE_COLOR = base.FORCE_COLOR || "1";
+  env.DISTLAB_ROOT = ROOT;
+  env.PUPPETEER_SKIP_DOWNLOAD = "1";
+  return env;
+}
+
+function kernelSpecOk() {
+  try {
+    const spec = JSON.parse(fs.readFileSync(KERNEL_JSON, "utf8"));
+    return Array.isArray(spec.argv) && spec.argv[0] === TSLAB_BIN && fs.existsSync(TSLAB_BIN);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Installs the tslab kernel spec into .jupyter/share/jupyter/kernels (not the user's or system's
+ * kernels), pointing at this clone's node_modules/.bin/tslab. Reinstalls it when the clone moved.
+ */
+function ensureKernelSpec(jupyter = findJupyter()) {
+  if (kernelSpecOk()) return false;
+  if (!fs.existsSync(TSLAB_BIN)) throw new Error(`${TSLAB_BIN} is missing: run npm ci`);
+  log("installing the tslab kernel spec into .jupyter/");
+  let installed = false;
+  if (jupyter && jupyter.ipython) {
+    try {
+      run(TSLAB_BIN, ["install", `--python=${jupyter.python}`, `--binary=${TSLAB_BIN}`, `--prefix=${JUPYTER_PREFIX}`]);
+      installed = kernelSpecOk();
+    } catch (error) {
+      log(`tslab install failed (${error.message}); writing the kernel spec directly`);
+    }
+  }
+  if (!installed) {
+    // What `tslab install` writes, without needing IPython.
+    for (const [name, js] of [["tslab", false], ["jslab", true]]) {
+      const dir = path.join(JUPYTER_DATA, "kernels", name);
+      fs.mkdirSync(dir, { recursive: true });
+      const argv = [TSLAB_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];
+      const spec = { argv, display_name: js ? "JavaScript" : "TypeScript", language: js ? "javascript" : "typescript" };
+      fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(spec) + "\n");
+    }
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// System packages
+
+function findChromium() {
+  const fromEnv = process.env.DISTLAB_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (fromEnv) return fs.existsSync(fromEnv) ? fromEnv : null;
+  for (const candidate of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+function hasDejaVuFont() {
+  const dirs = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF"];
+  return dirs.some((dir) => fs.existsSync(path.join(dir, "DejaVuSans.ttf")));
+}
+
+/**
+ * The Debian packages still needed: Jupyter (with the notebook server when `server` is true),
+ * Chromium and DejaVu fonts. Empty when everything is there, from apt or pip.
+ */
+function missingSystemPackages(options = {}) {
+  const needServer = options.server !== false;
+  const missing = [];
+  const jupyter = findJupyter();
+  if (!jupyter || (needServer && !jupyter.server)) missing.push(...APT_PACKAGES.jupyter);
+  if (!findChromium()) missing.push(...APT_PACKAGES.chromium);
+  if (!hasDejaVuFont()) missing.push(...APT_PACKAGES.fonts);
+  return missing;
+}
+
+function aptCommand(packages, sudo) {
+  const s = sudo ? "sudo " : "";
+  return `${s}apt-get update && ${s}apt-get install -y --no-install-recommends ${packages.join(" ")}`;
+}
+
+/**
+ * Makes sure Jupyter, Chromium and the fonts are installed. As root with apt-get, installs the
+ * missing Debian packages (`apt-get update` first); otherwise prints the exact command and
+ * returns false. Options: `server` (default true) also requires the notebook server;
+ * `install` (default true) may run apt-get.
+ */
+function ensureSystemPackages(options = {}) {
+  const missing = missingSystemPackages(options);
+  if (missing.length === 0) return true;
+  const canApt = isRoot() && which("apt-get") !== null;
+  if (options.install !== false && canApt) {
+    log(`installing Debian packages: ${missing.join(" ")}`);
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    run("apt-get", ["update"], { env });
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { env });
+    const still = missingSystemPackages(options);
+    if (still.length === 0) return true;
+    console.error(`[setup] still missing after apt-get install: ${still.join(" ")}`);
+    return false;
+  }
+  console.error(`[setup] missing: ${missing.join(" ")}`);
+  if (which("apt-get")) {
+    console.error("[setup] install them with:\n");
+    console.error(`    ${aptCommand(missing, !isRoot())}\n`);
+  } else {
+    console.error(
+      "[setup] no apt-get here: install Jupyter (pip install notebook nbclient), Chromium and the " +
+        "DejaVu fonts by other means (set DISTLAB_CHROMIUM to the Chromium binary if it is not /usr/bin/chromium).",
+    );
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Imports the notebook kernel cannot load
+
+function listTsFiles(dir) {
+  const out = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listTsFiles(full));
+    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".d.ts")) out.push(full);
+  }
+  return out.sort();
+}
+
+/**
+ * Value imports of a folder (`from "./sim"` meaning ./sim/index.ts) in lib/, exercises/,
+ * solutions/ and notebooks/*.ts (all of which notebooks may load).
+ * tslab resolves such an import at compile time but cannot load it at run time ("Cannot find
+ * module './sim'"), so lib code writes "./sim/index". Type-only imports are fine (erased).
+ * Returns `["lib/index.ts:3: \"./sim\" is a folder: write \"./sim/index\"", ...]`.
+ */
+function folderImports() {
+  const files = [];
+  for (const dir of ["lib", "exercises", "solutions"]) {
+    if (fs.existsSync(path.join(ROOT, dir))) files.push(...listTsFiles(path.join(ROOT, dir)));
+  }
+  const nbDir = path.join(ROOT, "notebooks");
+  if (fs.existsSync(nbDir)) {
+    for (const name of fs.readdirSync(nbDir).sort()) {
+      if (/\.tsx?$/.test(name) && !name.endsWith(".d.ts")) files.push(path.join(nbDir, name));
+    }
+  }
+  const statement = /(^|\n)[ \t]*(import|export)\s+(type\s+)?([^;"']*?)\s*from\s*["']([^"']+)["']|(^|\n)[ \t]*import\s*["']([^"']+)["']|\b(?:import|require)\(\s*["']([^"']+)["']\s*\)/g;
+  const problems = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, "utf8");
+    let m;
+    statement.lastIndex = 0;
+    while ((m = statement.exec(text)) !== null) {
+      const typeOnly = !!m[3] || (m[4] !== undefined && /^\{[^}]*\}$/.test(m[4].trim()) &&
+        m[4].trim().slice(1, -1).split(",").map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith("type ")));
+      const spec = m[5] || m[7] || m[8];
+      if (typeOnly || !spec || !spec.startsWith(".")) continue;
+      const target = path.resolve(path.dirname(file), spec);
+      const isFile = ["", ".ts", ".tsx", ".js", ".json"].some((ext) => {
+        try {
+          return fs.statSync(target + ext).isFile();
+        } catch {
+          return false;
+        }
+      });
+      if (isFile) continue;
+      if (fs.existsSync(path.join(target, "index.ts")) || fs.existsSync(path.join(target, "index.tsx"))) {
+        const line = text.slice(0, m.index).split("\n").length + (m[1] === "\n" || m[6] === "\n" ? 1 : 0);
+        const fixed = spec.replace(/\/?$/, "/index");
+        problems.push(`${path.relative(ROOT, file)}:${line}: "${spec}" is a folder: write "${fixed}"`);
+      }
+    }
+  }
+  return problems;
+}
+
+module.exports = {
+  folderImports,
+  ROOT,
+  JUPYTER_DATA,
+  KERNEL_JSON,
+  APT_PACKAGES,
+  ALL_APT_PACKAGES,
+  ensureNpmDeps,
+  missingNpmDeps,
+  findJupyter,
+  jupyterEnv,
+  ensureKernelSpec,
+  findChromium,
+  hasDejaVuFont,
+  missingSystemPackages,
+  ensureSystemPackages,
+  aptCommand,
+  which,
+  log,
+};
