@@ -228,7 +228,12 @@ export class Node {
           reject(new RpcTimeoutError(this.id, dest, request.type, pending.attempts, this.now(), this.host.seed));
         });
       };
-      attempt();
+      try {
+        attempt();
+      } catch (err) {
+        this.rpcs.delete(msgId); // e.g. an unknown destination: nothing is pending
+        throw err;
+      }
     });
   }
 

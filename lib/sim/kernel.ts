@@ -118,6 +118,9 @@ export class Kernel<E extends KernelEvent> {
 
   /** Process at most `count` events. */
   async runEvents(count: number): Promise<RunResult> {
+    if (!(count >= 0) || !Number.isInteger(count)) {
+      throw new SimulationError(`runEvents: count must be a whole number ≥ 0, got ${count}`, { timeMs: this.nowMs, seed: this.options.seed });
+    }
     const events = await this.loop(() => false, count);
     return { events, timeMs: this.nowMs, stoppedBy: events === count ? "events" : "idle" };
   }
@@ -136,6 +139,7 @@ export class Kernel<E extends KernelEvent> {
       () => done,
     );
     if (done) return { events, timeMs: this.nowMs, stoppedBy: "predicate" };
+    if (this.queue.size === 0) return { events, timeMs: this.nowMs, stoppedBy: "idle" };
     if (deadlineMs !== Infinity) {
       this.nowMs = Math.max(this.nowMs, deadlineMs);
       return { events, timeMs: this.nowMs, stoppedBy: "time" };
