@@ -1,8 +1,8 @@
 // distlab's library: everything a notebook, an exercise or a test needs, by name.
 // Notebooks import it as `import { Simulation, latency, showMermaid } from "./lib"`.
-export * from "./sim";
-export * from "./net";
-export * from "./node";
-export * from "./simulation";
-export * from "./trace";
-export * from "./render";
+export * from "./sim/index";
+export * from "./net/index";
+export * from "./node/index";
+export * from "./simulation/index";
+export * from "./trace/index";
+export * from "./render/index";

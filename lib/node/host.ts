@@ -15,6 +15,16 @@ export interface TimerEntry {
   cancelled: boolean;
 }
 
+/** What a node keeps across incarnations (the simulation owns it). */
+export interface NodeResources {
+  /** The node's own random numbers. */
+  prng: Prng;
+  /** Durable storage: survives crashes. */
+  storage: DurableStorage;
+  /** msg_ids this node has used for RPCs (in any incarnation): a reply to one is never an error. */
+  rpcMsgIds: Set<number>;
+}
+
 /**
  * What a node needs from the world it runs in. The `Simulation` implements it; a node never
  * touches the clock, the network or the trace any other way.
@@ -41,5 +51,5 @@ export interface NodeHost {
   /** The next msg_id for `node` (kept across restarts so old replies never match new requests). */
   nextMsgId(node: string): number;
   /** Per-node resources that outlive an incarnation. */
-  nodeResources(node: string): { prng: Prng; storage: DurableStorage };
+  nodeResources(node: string): NodeResources;
 }

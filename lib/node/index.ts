@@ -3,4 +3,4 @@ export { Node, RpcTimeoutError } from "./node";
 export { DurableStorage } from "./storage";
 export type { Handler, RpcOptions } from "./node";
 export type { Body, Message } from "./message";
-export type { NodeHost, TimerEntry } from "./host";
+export type { NodeHost, NodeResources, TimerEntry } from "./host";

@@ -199,6 +199,7 @@ export class Node {
     if (!(retries >= 0) || !Number.isInteger(retries)) throw this.error(`rpc ${body?.type}: retries must be a whole number ≥ 0, got ${retries}`);
     const msgId = body.msg_id ?? this.host.nextMsgId(this.id);
     const request = Object.assign({}, body, { msg_id: msgId });
+    this.host.nodeResources(this.id).rpcMsgIds.add(msgId);
     return new Promise<Message<R>>((resolve, reject) => {
       const pending: PendingRpc = {
         dest,
@@ -336,7 +337,12 @@ export class Node {
       }
     }
     const handler = this.handlers.get(message.body.type);
-    if (handler === undefined) return inReplyTo !== undefined ? "late-reply" : "no-handler";
+    if (handler === undefined) {
+      // A reply to one of our RPCs that already finished (timed out, or answered by an earlier copy)
+      // is expected on a faulty network; any other message without a handler is a bug.
+      const ours = inReplyTo !== undefined && this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo);
+      return ours ? "late-reply" : "no-handler";
+    }
     try {
       const result = handler(message);
       if (result && typeof (result as Promise<void>).then === "function") {

@@ -6,7 +6,7 @@ import type { NetworkOptions } from "../net/options";
 import { Node } from "../node/node";
 import { DurableStorage } from "../node/storage";
 import { flat, toWire } from "../node/wire";
-import type { NodeHost, TimerEntry } from "../node/host";
+import type { NodeHost, NodeResources, TimerEntry } from "../node/host";
 import type { Body, Message } from "../node/message";
 import { Trace } from "../trace/trace";
 import type { TraceEvent } from "../trace/events";
@@ -125,6 +125,7 @@ interface Runtime {
   up: boolean;
   prng: Prng;
   storage: DurableStorage;
+  rpcMsgIds: Set<number>;
   nextMsgId: number;
   sent: number;
 }
@@ -204,6 +205,7 @@ export class Simulation implements NodeHost {
       up: true,
       prng: this.prng.split(`node:${id}`),
       storage: new DurableStorage(),
+      rpcMsgIds: new Set(),
       nextMsgId: 1,
       sent: 0,
     };
@@ -498,7 +500,7 @@ export class Simulation implements NodeHost {
   }
 
   /** @internal */
-  nodeResources(node: string): { prng: Prng; storage: DurableStorage } {
+  nodeResources(node: string): NodeResources {
     return this.runtime(node, "nodeResources");
   }
 

@@ -214,6 +214,16 @@ describe("node API: replies and RPC", () => {
     expect(sim.counters.errors).toBe(0);
   });
 
+  it("a reply to a request that was sent with plain send (no rpc) and has no handler is an error, not a late reply", async () => {
+    const sim = new Simulation({ seed: 4 });
+    sim.spawn("server", (node) => node.on("ping", (m) => node.reply(m, { type: "pong" })));
+    sim.spawn("client", (node) => node.send("server", { type: "ping" }));
+    await expect(sim.runFor(10)).rejects.toThrow(
+      'message pong from server: no handler for message type "pong" (this node handles: nothing) (node "client", t=2ms, seed=4)',
+    );
+    expect(kinds(sim.trace.events, "unhandled")).toMatchObject([{ type: "pong", reason: "no-handler" }]);
+  });
+
   it("a duplicated reply resolves the rpc once; the copy is a late reply", async () => {
     const sim = new Simulation({ seed: 1, network: { duplicationProbability: 1 } });
     sim.spawn("server", (node) => {
