@@ -6,6 +6,7 @@
  *   npm run diagrams -- 03-raft         only files whose path contains "03-raft"
  *   npm run diagrams -- --check         render (validate) without writing anything
  *   npm run diagrams -- --scale 3       PNG pixels per CSS pixel (default 2)
+ *   npm run diagrams -- build/failures  render the .mmd files in a folder (or one file) instead
  *
  * Exits non-zero if any diagram fails, naming the file and printing Mermaid's error.
  */
@@ -67,9 +68,17 @@ function writeIfChanged(file: string, data: string | Buffer): boolean {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const root = findRepoRoot();
-  let files = findMmd(path.join(root, "diagrams"));
-  if (args.filters.length > 0) {
-    files = files.filter((f) => args.filters.some((filter) => path.relative(root, f).includes(filter)));
+  // A filter that names an existing folder or .mmd file (e.g. build/failures) renders exactly that;
+  // any other filter keeps the diagrams/**/*.mmd whose path contains it.
+  const paths = args.filters.filter((f) => fs.existsSync(path.resolve(root, f)));
+  const words = args.filters.filter((f) => !paths.includes(f));
+  let files = paths.length > 0 ? [] : findMmd(path.join(root, "diagrams"));
+  for (const p of paths) {
+    const abs = path.resolve(root, p);
+    files.push(...(fs.statSync(abs).isDirectory() ? findMmd(abs) : abs.endsWith(".mmd") ? [abs] : []));
+  }
+  if (words.length > 0) {
+    files = (paths.length > 0 ? files : findMmd(path.join(root, "diagrams"))).filter((f) => words.some((w) => path.relative(root, f).includes(w)));
   }
   if (files.length === 0) {
     console.log(args.filters.length > 0 ? "no diagram matches" : "no diagrams/**/*.mmd to render");

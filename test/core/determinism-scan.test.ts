@@ -28,6 +28,7 @@ const ALLOW_LIST: Record<string, string> = {
   "lib/sim/kernel.ts": "setImmediate is a barrier that lets promise continuations finish at the current virtual time; order comes from the queue alone",
   "lib/render/mermaid-renderer.ts": "rendering only (a browser with real timeouts), never affects a simulation run",
   "lib/render/paths.ts": "rendering only (finds Chromium and the repo root via environment variables), never affects a simulation run",
+  "test/grading/target.ts": "reads DISTLAB_TARGET, which picks whose code is graded (exercises/ or solutions/), never how a run goes",
 };
 
 function tsFiles(dir: string): string[] {
@@ -82,12 +83,14 @@ const hasAllowListHeader = (file: string): boolean => {
   return first !== null && first[1].includes("determinism allow-list");
 };
 
-describe("determinism scan of lib/", () => {
-  const files = tsFiles("lib");
+describe("determinism scan of lib/, solutions/ and the graders", () => {
+  const files = [...tsFiles("lib"), ...tsFiles("solutions"), ...tsFiles("test/grading")];
 
   it("finds the library's files", () => {
     expect(files).toContain("lib/sim/kernel.ts");
     expect(files).toContain("lib/simulation/simulation.ts");
+    expect(files).toContain("solutions/00-getting-started/echo.ts");
+    expect(files).toContain("test/grading/grade.ts");
     expect(files.length).toBeGreaterThan(15);
   });
 

@@ -61,7 +61,7 @@ export function failureDiagram(result: CheckResult, title: string, maxMessages =
     message: `expected ${result.expected ?? "?"}`,
   };
   const shownCount = Math.min(total, maxMessages);
-  const heading = total > shownCount ? `${title}: the last ${shownCount} of ${total} messages` : `${title}: all ${total} messages`;
+  const heading = total > shownCount ? `${title} (last ${shownCount} of ${total} messages)` : title;
   return toSequenceDiagram([...spawns, ...shown, note], { title: heading, showTime: true, maxMessages: maxMessages + 1 });
 }
 

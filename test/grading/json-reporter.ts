@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { JsonReporter } from "vitest/reporters";
+import { JsonReporter } from "vitest/node";
 
 export default class QuietJsonReporter extends JsonReporter {
   constructor() {

@@ -1,3 +1,4 @@
+// determinism allow-list: reads DISTLAB_TARGET, which only chooses whose code is graded.
 /**
  * The one switch between the student's code and the reference: env `DISTLAB_TARGET=exercises`
  * (default) or `solutions`. Graders load implementations only through `loadTarget`; the meta tests
