@@ -9,6 +9,9 @@
  *   npm run notebooks -- --update          also write the outputs back into notebooks/ (signed)
  *   npm run notebooks -- 03 04             only notebooks whose name contains 03 or 04
  *   npm run notebooks -- --timeout 600     per-cell limit in seconds (default 300)
+ *   npm run notebooks -- --check-stored    also fail if the outputs stored in notebooks/ are out of date
+ *                                          (runs are deterministic, so a fresh run must print the same text;
+ *                                          tag a cell "nondeterministic-output" to exempt it) — CI uses this
  *
  * The work is done by scripts/notebooks.py (nbclient, one Python process); this wrapper finds a
  * Python with Jupyter, installs the kernel spec into .jupyter/ and sets the environment.
@@ -21,7 +24,7 @@ const setup = require("./setup");
 function main() {
   const args = process.argv.slice(2);
   if (args.includes("--help") || args.includes("-h")) {
-    console.log("usage: npm run notebooks -- [--update] [--timeout SECONDS] [FILTER ...]");
+    console.log("usage: npm run notebooks -- [--update] [--check-stored] [--timeout SECONDS] [FILTER ...]");
     return 0;
   }
   setup.ensureNpmDeps();

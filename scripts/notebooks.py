@@ -18,6 +18,7 @@ Exit status: 0 when every notebook passed, 1 otherwise, 2 on a usage error.
 """
 
 import argparse
+import json
 import asyncio
 import inspect
 import os
@@ -135,11 +136,46 @@ async def _run_notebook(path, notebooks_dir, timeout):
     return nb, True, time.monotonic() - started, code_cells
 
 
+def text_of_outputs(cell):
+    """What a reader sees as text in a code cell's outputs: stdout and stderr (chunks joined, since
+    the kernel may split a stream differently from run to run) and the text/plain of displays."""
+    streams = {"stdout": "", "stderr": ""}
+    shown = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream":
+            streams[o.get("name", "stdout")] = streams.get(o.get("name", "stdout"), "") + o.get("text", "")
+        elif o.get("output_type") in ("display_data", "execute_result"):
+            shown.append(o.get("data", {}).get("text/plain", ""))
+        elif o.get("output_type") == "error":
+            shown.append(o.get("ename", "error"))
+    return streams, shown
+
+
+def stale_cells(stored, executed):
+    """Indexes of code cells whose stored text outputs differ from a fresh run's, with the first
+    differing line. Runs are deterministic, so any difference means the stored outputs are old."""
+    stale = []
+    for index, (old, new) in enumerate(zip(stored.cells, executed.cells)):
+        if old.cell_type != "code" or "nondeterministic-output" in old.get("metadata", {}).get("tags", []):
+            continue
+        if text_of_outputs(old) != text_of_outputs(new):
+            old_lines = json.dumps(text_of_outputs(old), ensure_ascii=False).split("\\n")
+            new_lines = json.dumps(text_of_outputs(new), ensure_ascii=False).split("\\n")
+            first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b), min(len(old_lines), len(new_lines)))
+            stale.append((index, old_lines[first] if first < len(old_lines) else "(nothing)", new_lines[first] if first < len(new_lines) else "(nothing)"))
+    return stale
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description="Execute the course notebooks with the tslab kernel.")
     parser.add_argument("--root", required=True, help="repository root")
     parser.add_argument("--update", action="store_true", help="write outputs back into notebooks/ (signed)")
     parser.add_argument("--timeout", type=int, default=300, help="per-cell time limit in seconds (default 300)")
+    parser.add_argument(
+        "--check-stored",
+        action="store_true",
+        help="fail if the outputs stored in notebooks/ differ from a fresh run (rerun with --update)",
+    )
     parser.add_argument("filters", nargs="*", help="run only notebooks whose file name contains one of these")
     args = parser.parse_args(argv)
 
@@ -174,6 +210,14 @@ def main(argv):
             failed.append(name)
             continue
         nbformat.write(nb, os.path.join(out_dir, name))
+        if ok and args.check_stored and not args.update:
+            stale = stale_cells(nbformat.read(path, as_version=4), nb)
+            for index, old, new in stale:
+                print(paint("31;1", f"STALE {name}: cell {index} stored output differs from a fresh run"), flush=True)
+                print(f"    stored: {old[:160]}\n    fresh:  {new[:160]}", flush=True)
+            if stale:
+                print(f"    the stored outputs are out of date: run `npm run notebooks -- {name[:2]} --update`", flush=True)
+                ok = False
         if ok:
             print(paint("32", f"ok   {name}") + f" ({cells} code cells, {seconds:.1f} s)", flush=True)
             if args.update:
