@@ -7,8 +7,9 @@ installs the kernel spec and sets JUPYTER_PATH, PATH and FORCE_COLOR.
 
 Every notebooks/NN-*.ipynb (or those whose name contains a FILTER) runs in its own fresh kernel,
 cells in order, with notebooks/ as the working directory. The executed copy goes to
-build/notebooks/; with --update it also replaces the stored notebook (only when it passed) and
-signs it as trusted. A notebook fails at its first cell that
+build/notebooks/, signed as trusted so that Jupyter shows its SVG and HTML outputs; with --update
+it also replaces the stored notebook (only when it passed), signed the same way. A notebook fails
+at its first cell that
   - gets an error reply from the kernel (tslab: a compile error or an exception),
   - has an output of type "error", or
   - prints error text to stderr: a TypeScript diagnostic ("3:7 - Type 'string' is not ..."),
@@ -192,11 +193,11 @@ def main(argv):
         return 0
 
     os.makedirs(out_dir, exist_ok=True)
-    notary = None
-    if args.update:
-        from nbformat.sign import NotebookNotary
+    from nbformat.sign import NotebookNotary
 
-        notary = NotebookNotary()
+    # Signing records the notebook's hash in Jupyter's signature database: a notebook whose
+    # outputs we produced ourselves opens as trusted (its SVG and HTML outputs are shown).
+    notary = NotebookNotary()
 
     failed = []
     total_started = time.monotonic()
@@ -209,6 +210,7 @@ def main(argv):
             print(paint("31;1", f"FAIL {name}: {type(e).__name__}: {e}"), flush=True)
             failed.append(name)
             continue
+        notary.sign(nb)
         nbformat.write(nb, os.path.join(out_dir, name))
         if ok and args.check_stored and not args.update:
             stale = stale_cells(nbformat.read(path, as_version=4), nb)
@@ -221,8 +223,7 @@ def main(argv):
         if ok:
             print(paint("32", f"ok   {name}") + f" ({cells} code cells, {seconds:.1f} s)", flush=True)
             if args.update:
-                notary.sign(nb)
-                nbformat.write(nb, path)
+                nbformat.write(nb, path)  # signed above
                 print(f"     updated notebooks/{name}", flush=True)
         else:
             failed.append(name)

@@ -1,5 +1,6 @@
 // Meta tests of the graders: each check must REJECT every deliberately wrong variant in
-// test/fixtures/buggy/ (for the right reason), ACCEPT the reference solution for every seed,
+// test/fixtures/buggy/ (for the right reason), ACCEPT the reference solution and the other correct
+// styles in test/fixtures/accepted/ for every seed,
 // report an untouched stub as PENDING, and be deterministic. These always use solutions/ and the
 // fixtures, whatever DISTLAB_TARGET says.
 import { Chalk } from "chalk";
@@ -8,6 +9,7 @@ import { NotImplementedError } from "../exercises/not-implemented";
 import {
   exercise,
   failureDiagram,
+  FAILURE_NOTES_MAX,
   formatFailure,
   GradeError,
   loadModule,
@@ -17,6 +19,7 @@ import {
 import { checkPingPong, type PingPongApi } from "./grading/00-getting-started/ping-pong";
 import { checkEcho, type EchoApi } from "./grading/00-getting-started/echo";
 import { formatScoreboard } from "./grading/scoreboard-reporter";
+import type { TraceEvent } from "../lib/trace";
 
 interface Graded<Impl> {
   exercise: Exercise;
@@ -25,6 +28,8 @@ interface Graded<Impl> {
   stub: Impl;
   /** Buggy variants: fixture module under test/fixtures/buggy/, and what the failure must mention. */
   buggy: ReadonlyArray<[fixture: string, because: RegExp]>;
+  /** Other correct solutions, written in another style: fixture modules under test/fixtures/accepted/. */
+  accepted?: readonly string[];
 }
 
 function notImplemented(ex: Exercise): never {
@@ -44,7 +49,9 @@ const pingPong: Graded<PingPongApi> = {
     ["ping-pong-hardcoded-peer", /unknown destination node "b"/],
     ["ping-pong-one-extra-ping", /exactly \d+ pings/],
     ["ping-pong-never-stops", /exactly \d+ pings/],
+    ["ping-pong-timer-paced", /to send ping n=2 when pong n=1 arrives, at the same virtual time t=[\d.]+ms \(the pong causes the next ping\); got a sent ping n=2 at t=100ms, [\d.]+ms after pong n=1 arrived/],
   ],
+  accepted: ["ping-pong-rpc"],
 };
 
 const echo: Graded<EchoApi> = {
@@ -83,6 +90,14 @@ function metaTests<Impl extends object>(g: Graded<Impl>): void {
       const results = await allSeeds(g, impl);
       expect(results.map(explain)).toEqual(ex.seeds.map((seed) => `seed ${seed} pass`));
     });
+
+    for (const fixture of g.accepted ?? []) {
+      it(`accepts the correct variant ${fixture} for every seed`, async () => {
+        const impl = await loadModule<Impl>(`test/fixtures/accepted/${ex.notebook}/${fixture}`);
+        const results = await allSeeds(g, impl);
+        expect(results.map(explain)).toEqual(ex.seeds.map((seed) => `seed ${seed} pass`));
+      });
+    }
 
     it("reports an untouched stub as pending, naming the file to open", async () => {
       const results = await allSeeds(g, g.stub);
@@ -129,6 +144,20 @@ describe("grading harness", () => {
   it("GradeError carries no stack frames (so vitest prints no code frame of the grader)", () => {
     const error = new GradeError("00.1 ping-pong failed with seed 7");
     expect(error.stack).toBe("GradeError: 00.1 ping-pong failed with seed 7");
+  });
+
+  it("a failure diagram keeps its final note when a node changes state all the time", () => {
+    const events: TraceEvent[] = [];
+    for (let t = 1; t <= 1000; t++) {
+      for (const node of ["a", "b"]) events.push({ kind: "state", timeMs: t, node, role: "r", to: t % 2 ? "up" : "down" });
+      if (t % 100 === 0) events.push({ kind: "deliver", timeMs: t, id: t, src: "a", dest: "b", type: "ping", sentMs: t - 1, duplicate: false });
+    }
+    const result: CheckResult = { status: "fail", seed: 1, expected: "a pong", got: "nothing", events, nodeOrder: ["a", "b"], atMs: 1000, node: "a", traceHashes: [] };
+    const diagram = failureDiagram(result, "flapping");
+    expect(diagram.split("\n").filter((l) => l.includes("Note over"))).toHaveLength(FAILURE_NOTES_MAX + 1);
+    expect(diagram).not.toContain("not shown");
+    expect(diagram.split("\n").pop()).toBe("  Note over a: t=1000ms error in grading#58; expected a pong");
+    expect(diagram).toContain("title flapping (last 1 of 10 messages)");
   });
 
   it("a missing export fails with its name, before any run", async () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from "../sim/errors";
+import { ConfigError, toMicros } from "../sim/errors";
 import type { Prng } from "../sim/prng";
 import { sampleLatency, type Latency } from "./latency";
 import { defaultNetworkOptions, resolveNetworkOptions, type NetworkOptions, type ResolvedNetworkOptions } from "./options";
@@ -19,13 +19,15 @@ const DENSE_LINKS = 1024;
  * and scriptable faults (partitions, one-way cuts, isolated nodes, heal). It decides the fate of
  * each message; the simulation schedules the delivery and records the trace.
  *
- * Each fault decision is one line, drawn from the network's own PRNG, in a fixed order per message:
- * loss, then delay, then duplication (and the duplicate's delay).
+ * Each fault decision is one line, in a fixed order per message: loss, then delay, then duplication
+ * (and the duplicate's delay). Every directed link draws them from its own PRNG, split from the
+ * network's by the two node ids, so traffic on one link never changes the fate of another link's
+ * messages, and adding a node changes nothing for the others.
  *
  * @example
  * const net = new Network(new Prng(1).split("network"), { lossProbability: 0.1 });
- * net.addNode("a"); net.addNode("b");
- * net.route("a", "b", 20, 0); // { delivered: true, atMs: 1 } — or { delivered: false, reason: "loss" }
+ * const a = net.addNode("a"), b = net.addNode("b");
+ * net.routeLink(a, b, 20, 0); // { delivered: true, atMs: 1 } — or { delivered: false, reason: "loss" }
  */
 export class Network {
   private opts: ResolvedNetworkOptions;
@@ -47,6 +49,11 @@ export class Network {
   private readonly fifoRows: Array<Float64Array | undefined> = [];
   private readonly fifoCells = new Map<number, { ms: number }>();
   private linkLatency = new Map<number, Latency>();
+  /** Node ids by link index. */
+  private readonly ids: string[] = [];
+  /** Per-link PRNGs: rows for links between the first DENSE_LINKS nodes, a map for the rest. */
+  private readonly prngRows: Array<Array<Prng | undefined> | undefined> = [];
+  private readonly prngCells = new Map<number, Prng>();
   /** Partition groups as given, for display. */
   private groups: string[][] = [];
 
@@ -71,23 +78,24 @@ export class Network {
     this.indexLinks();
   }
 
-  /** Register a node (the simulation does this at spawn); returns its link index. */
+  /** Register a node (the simulation does this at spawn); returns its link index. @example const a = net.addNode("a") */
   addNode(id: string): number {
     const known = this.index.get(id);
     if (known !== undefined) return known;
     const i = this.index.size;
     this.index.set(id, i);
+    this.ids.push(id);
     this.groupOf.push(this.partitioned ? this.restGroup() : NO_GROUP);
     if (this.opts.links.length > 0) this.indexLinks();
     return i;
   }
 
-  /** Node ids known to the network, in the order they were added. */
+  /** Node ids known to the network, in the order they were added. @example net.nodeIds() // ["a", "b"] */
   nodeIds(): string[] {
-    return Array.from(this.index.keys());
+    return this.ids.slice();
   }
 
-  /** Throw a ConfigError unless every link override names known nodes. */
+  /** Throw a ConfigError unless every link override names known nodes. @example net.checkLinks() */
   checkLinks(): void {
     resolveNetworkOptions({}, this.opts, (id) => this.index.has(id));
   }
@@ -172,42 +180,58 @@ export class Network {
     return this.cuts.size > 0 && this.cuts.has(this.key(f, t));
   }
 
-  /** Whether a message that is arriving now may pass (faults are checked at send and at delivery). */
-  passes(src: string, dest: string): boolean {
-    return !this.blocked(this.index.get(src)!, this.index.get(dest)!);
-  }
-
-  /** @internal `passes` by link indices (as returned by `addNode`), for the simulation's hot path. */
+  /**
+   * Whether a message arriving now on link f → t (indices from `addNode`) may pass: faults are
+   * checked when a message is sent and again when it arrives.
+   *
+   * @example
+   * net.passesLink(net.addNode("a"), net.addNode("b")); // true unless a fault cuts a → b
+   */
   passesLink(f: number, t: number): boolean {
     return !this.blocked(f, t);
   }
 
   /**
-   * Decide the fate of a message of `bytes` bytes sent now (`nowMs`) from `src` to `dest`.
-   * Node ids must be known (the simulation checks them first, with a clearer error).
+   * Decide the fate of a message of `bytes` bytes sent now (`nowMs`) on link f → t (indices from
+   * `addNode`; the simulation checks node ids first, with a clearer error).
+   *
+   * @example
+   * const a = net.addNode("a"), b = net.addNode("b");
+   * net.routeLink(a, b, 20, 0); // { delivered: true, atMs: 1 } — or { delivered: false, reason: "loss" }
    */
-  route(src: string, dest: string, bytes: number, nowMs: number): Route {
-    return this.routeLink(this.index.get(src)!, this.index.get(dest)!, bytes, nowMs);
-  }
-
-  /** @internal `route` by link indices (as returned by `addNode`), for the simulation's hot path. */
   routeLink(f: number, t: number, bytes: number, nowMs: number): Route {
     if (this.blocked(f, t)) return { delivered: false, reason: "partition" };
     const o = this.opts;
-    if (o.lossProbability > 0 && this.prng.chance(o.lossProbability)) return { delivered: false, reason: "loss" };
-    const atMs = this.arrival(f, t, bytes, nowMs);
-    if (o.duplicationProbability > 0 && this.prng.chance(o.duplicationProbability)) {
-      return { delivered: true, atMs, duplicateAtMs: this.arrival(f, t, bytes, nowMs) };
+    const prng = this.linkPrng(f, t);
+    if (o.lossProbability > 0 && prng.chance(o.lossProbability)) return { delivered: false, reason: "loss" };
+    const atMs = this.arrival(f, t, bytes, nowMs, prng);
+    if (o.duplicationProbability > 0 && prng.chance(o.duplicationProbability)) {
+      return { delivered: true, atMs, duplicateAtMs: this.arrival(f, t, bytes, nowMs, prng) };
     }
     return { delivered: true, atMs };
   }
 
-  private arrival(f: number, t: number, bytes: number, nowMs: number): number {
+  /** The PRNG of the directed link f → t, made on first use. */
+  private linkPrng(f: number, t: number): Prng {
+    if (f < DENSE_LINKS && t < DENSE_LINKS) {
+      const row = this.prngRows[f] ?? (this.prngRows[f] = []);
+      return row[t] ?? (row[t] = this.prng.split(`link:${this.ids[f]}->${this.ids[t]}`));
+    }
+    const key = this.key(f, t);
+    let prng = this.prngCells.get(key);
+    if (prng === undefined) {
+      prng = this.prng.split(`link:${this.ids[f]}->${this.ids[t]}`);
+      this.prngCells.set(key, prng);
+    }
+    return prng;
+  }
+
+  private arrival(f: number, t: number, bytes: number, nowMs: number, prng: Prng): number {
     const o = this.opts;
     const dist = this.linkLatency.size > 0 ? this.linkLatency.get(this.key(f, t)) ?? o.latency : o.latency;
-    let atMs = nowMs + (dist.kind === "constant" ? dist.ms : sampleLatency(dist, this.prng));
+    let atMs = nowMs + (dist.kind === "constant" ? dist.ms : sampleLatency(dist, prng));
     if (o.bandwidthBytesPerMs !== Infinity) atMs += bytes / o.bandwidthBytesPerMs;
-    atMs = Math.round(atMs * 1000) / 1000; // microsecond resolution keeps traces readable
+    atMs = toMicros(atMs); // microsecond resolution keeps traces readable
     if (atMs < nowMs) atMs = nowMs; // rounding must never move a delivery before its send (e.g. 0 ms latency)
     if (o.ordering === "fifo") atMs = this.afterLastOnLink(f, t, atMs);
     return atMs;

@@ -44,8 +44,6 @@ export interface NodeHost {
   /** Run `timer` at `atMs` unless it is cancelled or the node crashes first. */
   scheduleTimer(node: string, incarnation: number, timer: TimerEntry, atMs: number): void;
   record(event: TraceEvent): void;
-  /** Let promise continuations run before the next event. */
-  requestBarrier(): void;
   /** A handler or timer threw, or its promise rejected. */
   reportError(node: string, during: string, error: unknown): void;
   /** The next msg_id for `node` (kept across restarts so old replies never match new requests). */

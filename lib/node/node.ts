@@ -1,4 +1,4 @@
-import { SimulationError } from "../sim/errors";
+import { SimulationError, toMicros } from "../sim/errors";
 import type { Prng } from "../sim/prng";
 import type { Body, Message } from "./message";
 import type { NodeHost, TimerEntry } from "./host";
@@ -225,7 +225,6 @@ export class Node {
           }
           this.rpcs.delete(msgId);
           this.traceRpc(msgId, pending, "timeout");
-          this.host.requestBarrier();
           reject(new RpcTimeoutError(this.id, dest, request.type, pending.attempts, this.now(), this.host.seed));
         });
       };
@@ -285,10 +284,7 @@ export class Node {
   /** A promise that resolves after `delayMs` virtual milliseconds. @example await node.sleep(100) */
   sleep(delayMs: number): Promise<void> {
     return new Promise((resolve) => {
-      this.startTimer(delayMs, 0, "sleep", true, () => {
-        this.host.requestBarrier();
-        resolve();
-      });
+      this.startTimer(delayMs, 0, "sleep", true, resolve);
     });
   }
 
@@ -298,7 +294,7 @@ export class Node {
     }
     const timer: TimerEntry = { id: this.nextTimerId++, name, intervalMs, callback, internal, cancelled: false };
     if (!internal) this.timers.set(timer.id, timer);
-    if (this.alive) this.host.scheduleTimer(this.id, this.incarnation, timer, this.now() + delayMs);
+    if (this.alive) this.host.scheduleTimer(this.id, this.incarnation, timer, toMicros(this.now() + delayMs));
     return timer;
   }
 
@@ -325,33 +321,26 @@ export class Node {
   /** @internal Deliver a message to this incarnation. Returns false if nobody handled it. */
   _deliver(message: Message): "handled" | "no-handler" | "late-reply" {
     const inReplyTo = message.body.in_reply_to;
-    if (inReplyTo !== undefined) {
-      const pending = this.rpcs.get(inReplyTo);
-      if (pending && pending.dest === message.src) {
-        this.rpcs.delete(inReplyTo);
-        if (pending.timer) pending.timer.cancelled = true;
-        this.traceRpc(inReplyTo, pending, "ok");
-        this.host.requestBarrier();
-        pending.resolve(message);
-        return "handled";
-      }
+    const pending = inReplyTo === undefined ? undefined : this.rpcs.get(inReplyTo);
+    if (pending !== undefined && pending.dest === message.src) {
+      this.rpcs.delete(inReplyTo!);
+      if (pending.timer) pending.timer.cancelled = true;
+      this.traceRpc(inReplyTo!, pending, "ok");
+      pending.resolve(message);
+      return "handled";
     }
     const handler = this.handlers.get(message.body.type);
     if (handler === undefined) {
       // A reply to one of our RPCs that already finished (timed out, or answered by an earlier copy)
-      // is expected on a faulty network; any other message without a handler is a bug.
-      const ours = inReplyTo !== undefined && this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo);
+      // is expected on a faulty network. Anything else without a handler is a bug — including a
+      // reply from another node than the one a still-pending RPC asked.
+      const ours =
+        inReplyTo !== undefined &&
+        this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo) &&
+        !(pending !== undefined && pending.dest !== message.src);
       return ours ? "late-reply" : "no-handler";
     }
-    try {
-      const result = handler(message);
-      if (result && typeof (result as Promise<void>).then === "function") {
-        this.host.requestBarrier();
-        (result as Promise<void>).then(undefined, (err) => this.host.reportError(this.id, describeDelivery(message), err));
-      }
-    } catch (err) {
-      this.host.reportError(this.id, describeDelivery(message), err);
-    }
+    this.invoke(handler, message, message);
     return "handled";
   }
 
@@ -359,27 +348,33 @@ export class Node {
   _fire(timer: TimerEntry): void {
     if (timer.cancelled || !this.alive) return;
     if (timer.intervalMs > 0) {
-      this.host.scheduleTimer(this.id, this.incarnation, timer, this.now() + timer.intervalMs);
+      this.host.scheduleTimer(this.id, this.incarnation, timer, toMicros(this.now() + timer.intervalMs));
     } else {
       this.timers.delete(timer.id);
     }
     if (!timer.internal) {
       this.host.record({ kind: "timer", timeMs: this.now(), node: this.id, name: timer.name, periodic: timer.intervalMs > 0 });
     }
-    this.invoke(`timer ${timer.name}`, timer.callback);
+    this.invoke(timer.callback, undefined, `timer ${timer.name}`);
   }
 
-  /** @internal Run user code, turning throws and rejections into reported errors. */
-  invoke(during: string, fn: () => unknown): void {
+  /**
+   * @internal Run user code `fn(arg)`: a throw, or a rejection of the promise it returns, is
+   * reported as this node's error, made `during` a task (a message is described only if needed).
+   */
+  invoke<A>(fn: (arg: A) => unknown, arg: A, during: string | Message): void {
     try {
-      const result = fn();
-      if (result && typeof (result as Promise<void>).then === "function") {
-        this.host.requestBarrier();
-        (result as Promise<void>).then(undefined, (err) => this.host.reportError(this.id, during, err));
+      const result = fn(arg);
+      if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+        (result as Promise<unknown>).then(undefined, (err) => this.reportError(during, err));
       }
     } catch (err) {
-      this.host.reportError(this.id, during, err);
+      this.reportError(during, err);
     }
+  }
+
+  private reportError(during: string | Message, err: unknown): void {
+    this.host.reportError(this.id, typeof during === "string" ? during : describeDelivery(during), err);
   }
 
   /** @internal The node crashed: drop timers and pending RPCs (their promises never settle). */

@@ -63,7 +63,8 @@ export interface RenderedDiagram {
 
 /**
  * A diagram that Mermaid could not render. `message` is Mermaid's own text, such as
- * "Parse error on line 2: ...".
+ * "Parse error on line 2: ...", or says which stand-in Mermaid drew instead of the diagram
+ * ("Maximum text size in diagram exceeded", "Syntax error in text").
  */
 export class MermaidRenderError extends Error {
   /** The diagram text that failed. */
@@ -162,7 +163,7 @@ const PAGE_SCRIPT = `(() => {
         const box = el.getBoundingClientRect();
         const width = vb && vb.width > 0 ? vb.width : box.width;
         const height = vb && vb.height > 0 ? vb.height : box.height;
-        return { ok: true, svg: new XMLSerializer().serializeToString(el), width, height };
+        return { ok: true, svg: new XMLSerializer().serializeToString(el), width, height, diagramType: String(result.diagramType) };
       } catch (e) {
         removeLeftovers(id);
         container.innerHTML = "";
@@ -184,7 +185,7 @@ const PAGE_SCRIPT = `(() => {
 })();`;
 
 type PageResult =
-  | { ok: true; svg: string; width: number; height: number }
+  | { ok: true; svg: string; width: number; height: number; diagramType: string }
   | { ok: false; error: string };
 
 type PuppeteerModule = typeof import("puppeteer");
@@ -194,6 +195,30 @@ async function loadPuppeteer(): Promise<PuppeteerModule["launch"]> {
   const launch = mod.launch ?? mod.default?.launch;
   if (typeof launch !== "function") throw new Error("puppeteer has no launch(): run `npm ci`.");
   return launch;
+}
+
+/** Mermaid's default `maxTextSize`. */
+const MERMAID_MAX_TEXT_SIZE = 50_000;
+
+/** What Mermaid 11 writes into the flowchart it draws instead of a text over `maxTextSize`. */
+const TEXT_SIZE_FALLBACK = "Maximum text size in diagram exceeded";
+
+/**
+ * Why an SVG is one of the stand-ins Mermaid 11 draws instead of throwing, or undefined for a real
+ * diagram: the "Maximum text size in diagram exceeded" flowchart (mermaidAPI.render swaps a text
+ * over `maxTextSize` for it) and the "Syntax error in text" bomb of the `error` diagram type.
+ */
+function fallbackError(text: string, svg: string, diagramType: string, maxTextSize: number): string | undefined {
+  if (svg.includes(TEXT_SIZE_FALLBACK) && (text.length > maxTextSize || !text.includes(TEXT_SIZE_FALLBACK))) {
+    return (
+      `${TEXT_SIZE_FALLBACK}: Mermaid drew a placeholder instead of this diagram of ${text.length} characters ` +
+      `(its maxTextSize is ${maxTextSize}); draw less (maxMessages, fromMs/toMs, nodes, types)`
+    );
+  }
+  if (diagramType === "error" || /class="error-text"[^>]*>Syntax error in text</.test(svg)) {
+    return "Syntax error in text: Mermaid drew its error diagram instead of this one";
+  }
+  return undefined;
 }
 
 /** A stable, CSS-safe element id for a diagram text: same text, same SVG. */
@@ -228,6 +253,7 @@ export class MermaidRenderer {
     private readonly holdEventLoop: boolean,
     /** The version of the Mermaid bundle in the page. */
     readonly mermaidVersion: string,
+    private readonly maxTextSize: number,
   ) {
     const proc = browser.process();
     this.onProcessExit = () => {
@@ -297,7 +323,8 @@ export class MermaidRenderer {
       removeDir(userDataDir);
       throw e;
     }
-    return new MermaidRenderer(browser, page, userDataDir, options.keepProcessAlive === true, version);
+    const maxTextSize = typeof config.maxTextSize === "number" ? config.maxTextSize : MERMAID_MAX_TEXT_SIZE;
+    return new MermaidRenderer(browser, page, userDataDir, options.keepProcessAlive === true, version, maxTextSize);
   }
 
   /**
@@ -312,7 +339,9 @@ export class MermaidRenderer {
 
   /**
    * Renders a diagram to SVG and, when `png` is set, to PNG as well (one Mermaid run for both).
-   * Rejects with a {@link MermaidRenderError} carrying Mermaid's message if the text is invalid.
+   * Rejects with a {@link MermaidRenderError} carrying Mermaid's message if the text is invalid,
+   * and also when Mermaid drew one of its stand-ins instead of the diagram (a text over
+   * `maxTextSize`: "Maximum text size in diagram exceeded"; "Syntax error in text").
    *
    * @example
    * const { svg, png, width } = await renderer.render("graph TD\n  a --> b", { png: true });
@@ -324,6 +353,8 @@ export class MermaidRenderer {
         `window.__distlab.render(${JSON.stringify(diagramId(text))}, ${JSON.stringify(text)})`,
       )) as PageResult;
       if (result.ok === false) throw new MermaidRenderError(result.error, text);
+      const fallback = fallbackError(text, result.svg, result.diagramType, this.maxTextSize);
+      if (fallback !== undefined) throw new MermaidRenderError(fallback, text);
       const rendered: RenderedDiagram = { svg: result.svg, width: result.width, height: result.height };
       if (options.png) rendered.png = await this.screenshot(options.scale ?? 2);
       return rendered;
@@ -332,7 +363,8 @@ export class MermaidRenderer {
 
   /**
    * Renders a diagram to a standalone SVG string. Rejects with Mermaid's own error text
-   * (a {@link MermaidRenderError}) when the diagram is invalid, so tests use it as a validator.
+   * (a {@link MermaidRenderError}) when the diagram is invalid or Mermaid drew a stand-in instead
+   * (see {@link MermaidRenderer.render}), so tests use it as a validator.
    *
    * @example
    * const svg = await renderer.renderSvg("sequenceDiagram\n  participant A\n  A->>A: tick");

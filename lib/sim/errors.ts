@@ -21,6 +21,8 @@ export interface ErrorContext {
  * throw new SimulationError("unknown node \"z\"", { node: "a", timeMs: 10, seed: 1 });
  */
 export class SimulationError extends Error {
+  /** The message without the context suffix. */
+  readonly detail: string;
   readonly seed?: number;
   readonly timeMs?: number;
   readonly node?: string;
@@ -32,6 +34,7 @@ export class SimulationError extends Error {
     if (context.seed !== undefined) parts.push(`seed=${context.seed}`);
     super(parts.length ? `${message} (${parts.join(", ")})` : message);
     this.name = "SimulationError";
+    this.detail = message;
     this.seed = context.seed;
     this.timeMs = context.timeMs;
     this.node = context.node;
@@ -44,6 +47,27 @@ export class ConfigError extends SimulationError {
     super(`invalid option ${option}: got ${describeValue(value)}, expected ${expected}`, context);
     this.name = "ConfigError";
   }
+}
+
+/**
+ * The same error with `context` (a node, the time, the seed) where it had none: for errors raised
+ * by parts that do not know the run, such as option checks.
+ *
+ * @example
+ * throw withContext(err, { timeMs: sim.now(), seed: sim.seed });
+ */
+export function withContext(error: unknown, context: ErrorContext): unknown {
+  if (!(error instanceof SimulationError) || error.seed !== undefined) return error;
+  const merged: ErrorContext = { node: error.node ?? context.node, timeMs: error.timeMs ?? context.timeMs, seed: context.seed };
+  const copy = new SimulationError(error.detail, merged);
+  copy.name = error.name;
+  Object.setPrototypeOf(copy, Object.getPrototypeOf(error));
+  return copy;
+}
+
+/** Microsecond resolution for virtual times, so that sums of fractional delays stay exact-looking (0.1 + 0.2 → 0.3). @example toMicros(0.30000000000000004) // 0.3 */
+export function toMicros(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** Virtual milliseconds as text: `12ms`, `12.5ms`. @example formatMs(12.5) // "12.5ms" */

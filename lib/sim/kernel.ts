@@ -1,4 +1,4 @@
-// determinism allow-list: `setImmediate` below is used only as a barrier that lets promise
+// determinism allow-list: `process.nextTick` below is used only as a barrier that lets promise
 // continuations (async handlers, awaited RPCs) finish at the current virtual time before the next
 // event. It never decides what runs next or when: order comes from the event queue alone.
 import { EventQueue, type Scheduled } from "./queue";
@@ -29,7 +29,13 @@ export interface KernelOptions {
   explainBudget: () => string;
 }
 
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Resolves once every promise continuation queued so far has run, and every continuation those
+ * queue in turn. Node.js drains the whole microtask queue before it runs the next
+ * `process.nextTick` callback, so awaiting one from inside a microtask is a full drain — no real
+ * time passes and nothing else can run in between.
+ */
+const drainMicrotasks = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /**
  * The discrete-event kernel: a virtual clock and an event queue ordered by (time, insertion).
@@ -37,8 +43,9 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
  * `dispatch`. Run controls suit tests and notebooks alike: until a time, until a predicate
  * holds, for N events, or one step at a time with the queue inspectable in between.
  *
- * Runs are `async` only so that `async` node code (awaited RPCs, `sleep`) resumes at the right
- * virtual time; a run with plain callbacks never waits on anything.
+ * Runs are `async` so that `async` node code resumes at the right virtual time: before the first
+ * event and after each one, the kernel lets every pending promise continuation run (an awaited
+ * RPC, `sleep`, a promise resolved by a handler) while the clock still shows that event's time.
  *
  * @example
  * const kernel = new Kernel<{ timeMs: number; seq: number; kind: "tick" }>(
@@ -54,7 +61,6 @@ export class Kernel<E extends KernelEvent> {
   /** Events processed since the start. */
   processed = 0;
   private readonly queue = new EventQueue<E>();
-  private barrier = false;
   private failure: Error | undefined;
   private running = false;
 
@@ -68,7 +74,12 @@ export class Kernel<E extends KernelEvent> {
     this.options.maxEvents = maxEvents;
   }
 
-  /** Queue an event at `event.timeMs` (which must not be in the past). */
+  /**
+   * Queue an event at `event.timeMs` (which must not be in the past).
+   *
+   * @example
+   * kernel.schedule({ timeMs: kernel.nowMs + 5, seq: 0, kind: "tick" });
+   */
   schedule(event: E): void {
     if (!(event.timeMs >= this.nowMs)) {
       throw new SimulationError(`cannot schedule ${event.kind} at ${formatMs(event.timeMs)}: that is before now`, {
@@ -79,34 +90,50 @@ export class Kernel<E extends KernelEvent> {
     this.queue.push(event);
   }
 
-  /** Events waiting, in the order they will fire (a copy). */
+  /** Events waiting, in the order they will fire (a copy). @example kernel.pending().length */
   pending(): E[] {
     return this.queue.toArray();
   }
 
-  /** The next event to fire, if any. */
+  /** The next event to fire, if any. @example kernel.peek()?.timeMs */
   peek(): E | undefined {
     return this.queue.peek();
   }
 
-  /** Ask the kernel to let promise continuations run before the next event. */
-  requestBarrier(): void {
-    this.barrier = true;
-  }
-
-  /** Stop the current run with this error (after the event being processed). */
+  /**
+   * Stop the current run with this error (after the event being processed). Outside a run, the
+   * error waits for `takeFailure` or the next run.
+   *
+   * @example
+   * kernel.fail(new SimulationError("handler threw", { node: "a", timeMs: kernel.nowMs }));
+   */
   fail(error: Error): void {
     if (!this.failure) this.failure = error;
   }
 
-  /** Process exactly one event (if any) and return it. */
+  /** The error recorded by `fail` and not yet thrown, removing it. @example const e = kernel.takeFailure() */
+  takeFailure(): Error | undefined {
+    const failure = this.failure;
+    this.failure = undefined;
+    return failure;
+  }
+
+  /** Process exactly one event (if any) and return it. @example const e = await kernel.step() */
   async step(): Promise<E | undefined> {
     let last: E | undefined;
-    await this.loop(() => false, 1, (e) => (last = e));
+    await this.loop(() => false, 1, (e) => {
+      last = e;
+      return false;
+    });
     return last;
   }
 
-  /** Process every event up to and including `timeMs`, then set the clock to `timeMs`. */
+  /**
+   * Process every event up to and including `timeMs`, then set the clock to `timeMs`.
+   *
+   * @example
+   * await kernel.runUntilTime(1000); // kernel.nowMs === 1000
+   */
   async runUntilTime(timeMs: number): Promise<RunResult> {
     if (!(timeMs >= this.nowMs)) {
       throw new SimulationError(`cannot run until ${formatMs(timeMs)}: that is before now`, { timeMs: this.nowMs, seed: this.options.seed });
@@ -116,7 +143,7 @@ export class Kernel<E extends KernelEvent> {
     return { events, timeMs, stoppedBy: "time" };
   }
 
-  /** Process at most `count` events. */
+  /** Process at most `count` events. @example await kernel.runEvents(10) */
   async runEvents(count: number): Promise<RunResult> {
     if (!(count >= 0) || !Number.isInteger(count)) {
       throw new SimulationError(`runEvents: count must be a whole number ≥ 0, got ${count}`, { timeMs: this.nowMs, seed: this.options.seed });
@@ -126,18 +153,16 @@ export class Kernel<E extends KernelEvent> {
   }
 
   /**
-   * Process events until `predicate()` is true (checked before the first event and after each),
-   * the queue is empty, or virtual time would pass `deadlineMs`.
+   * Process events until `predicate()` is true (checked once pending continuations have run, then
+   * after each event), the queue is empty, or virtual time would pass `deadlineMs`.
+   *
+   * @example
+   * await kernel.runUntil(() => done, 5000);
    */
   async runUntil(predicate: () => boolean, deadlineMs = Infinity): Promise<RunResult> {
-    if (predicate()) return { events: 0, timeMs: this.nowMs, stoppedBy: "predicate" };
     let done = false;
-    const events = await this.loop(
-      (next) => next.timeMs > deadlineMs,
-      Infinity,
-      () => (done = predicate()),
-      () => done,
-    );
+    const check = (): boolean => (done = predicate());
+    const events = await this.loop((next) => next.timeMs > deadlineMs, Infinity, check, check);
     if (done) return { events, timeMs: this.nowMs, stoppedBy: "predicate" };
     if (this.queue.size === 0) return { events, timeMs: this.nowMs, stoppedBy: "idle" };
     if (deadlineMs !== Infinity) {
@@ -147,11 +172,15 @@ export class Kernel<E extends KernelEvent> {
     return { events, timeMs: this.nowMs, stoppedBy: "idle" };
   }
 
+  /**
+   * The run loop. `stopAfter` is asked once before the first event (after pending continuations
+   * ran) and after every event; `stopBefore` is asked about the next event before it is popped.
+   */
   private async loop(
     stopBefore: (next: E) => boolean,
     limit: number,
-    after?: (event: E) => void,
-    stopAfter?: () => boolean,
+    stopAfter?: (event: E) => boolean,
+    stopFirst?: () => boolean,
   ): Promise<number> {
     if (this.running) {
       throw new SimulationError("a run is already in progress (did you call run… inside a handler, or forget an await?)", {
@@ -162,7 +191,10 @@ export class Kernel<E extends KernelEvent> {
     this.running = true;
     let n = 0;
     try {
+      await null; // from here on the loop runs inside a microtask, where drainMicrotasks is a full drain
+      await drainMicrotasks(); // code that ran before this run (e.g. a notebook cell) finishes at the current time
       this.throwFailure();
+      if (stopFirst && stopFirst()) return 0;
       while (n < limit) {
         const next = this.queue.peek();
         if (next === undefined || stopBefore(next)) break;
@@ -178,13 +210,9 @@ export class Kernel<E extends KernelEvent> {
         }
         this.dispatch(next);
         n++;
-        while (this.barrier) {
-          this.barrier = false;
-          await macrotask();
-        }
+        await drainMicrotasks();
         this.throwFailure();
-        if (after) after(next);
-        if (stopAfter && stopAfter()) break;
+        if (stopAfter && stopAfter(next)) break;
       }
     } finally {
       this.running = false;

@@ -34,7 +34,7 @@ export class EventQueue<T extends Scheduled> {
     return this.heap.length;
   }
 
-  /** Add an entry; its `seq` is overwritten with the next insertion number. */
+  /** Add an entry; its `seq` is overwritten with the next insertion number. @example q.push({ timeMs: 3, seq: 0 }) */
   push(entry: T): void {
     entry.seq = this.nextSeq++;
     this.siftUp(entry);
@@ -43,6 +43,10 @@ export class EventQueue<T extends Scheduled> {
   /**
    * Put back an entry that was just popped, keeping its insertion number, so the queue is exactly
    * as it was before the pop.
+   *
+   * @example
+   * const e = q.pop()!;
+   * q.restore(e); // as if never popped
    */
   restore(entry: T): void {
     this.siftUp(entry);
@@ -62,12 +66,12 @@ export class EventQueue<T extends Scheduled> {
     heap[i] = entry;
   }
 
-  /** The earliest entry without removing it. */
+  /** The earliest entry without removing it. @example q.peek()?.timeMs */
   peek(): T | undefined {
     return this.heap[0];
   }
 
-  /** Remove and return the earliest entry. */
+  /** Remove and return the earliest entry. @example const next = q.pop() */
   pop(): T | undefined {
     const heap = this.heap;
     const n = heap.length;
@@ -91,12 +95,12 @@ export class EventQueue<T extends Scheduled> {
     return top;
   }
 
-  /** All waiting entries in firing order (a sorted copy; the queue is unchanged). */
+  /** All waiting entries in firing order (a sorted copy; the queue is unchanged). @example q.toArray().map((e) => e.timeMs) */
   toArray(): T[] {
     return this.heap.slice().sort((x, y) => (before(x, y) ? -1 : before(y, x) ? 1 : 0));
   }
 
-  /** Remove every entry. */
+  /** Remove every entry. @example q.clear() */
   clear(): void {
     this.heap = [];
   }

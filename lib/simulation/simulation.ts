@@ -1,6 +1,6 @@
 import { Kernel, type RunResult } from "../sim/kernel";
 import { Prng } from "../sim/prng";
-import { SimulationError, ConfigError, formatMs } from "../sim/errors";
+import { SimulationError, ConfigError, formatMs, toMicros, withContext } from "../sim/errors";
 import { Network } from "../net/network";
 import type { NetworkOptions } from "../net/options";
 import { Node } from "../node/node";
@@ -93,7 +93,8 @@ interface DeliverEv {
   /** The receiver's copy of the body, made at send time (the duplicate parses `json` instead). */
   copy: Body | undefined;
   sentMs: number;
-  incarnation: number;
+  /** The destination's crash count at send time (see `Runtime.crashes`). */
+  crashes: number;
   duplicate: boolean;
   msgId: number | undefined;
   inReplyTo: number | undefined;
@@ -126,6 +127,8 @@ interface Runtime {
   prng: Prng;
   storage: DurableStorage;
   rpcMsgIds: Set<number>;
+  /** How many times the node has crashed: a message sent before a crash is lost. */
+  crashes: number;
   nextMsgId: number;
   sent: number;
 }
@@ -157,6 +160,7 @@ export class Simulation implements NodeHost {
   private readonly order: Runtime[] = [];
   private readonly groups = new Map<string, string[]>();
   private readonly sentByType = new Map<string, number>();
+  private readonly workloads = new Map<string, Prng>();
   private readonly onError: ErrorPolicy;
   private wireId = 0;
 
@@ -172,7 +176,11 @@ export class Simulation implements NodeHost {
     this.seed = seed;
     this.onError = onError;
     this.prng = new Prng(seed);
-    this.network = new Network(this.prng.split("network"), options.network ?? {});
+    try {
+      this.network = new Network(this.prng.split("network"), options.network ?? {});
+    } catch (err) {
+      throw withContext(err, { timeMs: 0, seed });
+    }
     this.trace = new Trace({ seed, enabled: options.trace ?? true });
     this.kernel = new Kernel<SimEvent>((e) => this.dispatch(e), {
       seed,
@@ -206,6 +214,7 @@ export class Simulation implements NodeHost {
       prng: this.prng.split(`node:${id}`),
       storage: new DurableStorage(),
       rpcMsgIds: new Set(),
+      crashes: 0,
       nextMsgId: 1,
       sent: 0,
     };
@@ -215,7 +224,7 @@ export class Simulation implements NodeHost {
     this.trace.nodeOrder.push(id);
     for (const g of options.groups ?? []) this.addToGroup(g, id);
     this.record({ kind: "spawn", timeMs: this.nowMs(), node: id, role });
-    rt.node.invoke("start", () => behaviour(rt.node));
+    this.start(rt, "start");
     return rt.node;
   }
 
@@ -272,6 +281,7 @@ export class Simulation implements NodeHost {
     const rt = this.runtime(id, "crash");
     if (!rt.up) throw this.error(`crash: node "${id}" is already crashed`, id);
     rt.up = false;
+    rt.crashes++;
     rt.node._crash();
     this.record({ kind: "crash", timeMs: this.nowMs(), node: id });
   }
@@ -288,9 +298,15 @@ export class Simulation implements NodeHost {
     rt.up = true;
     rt.node = new Node(id, rt.role, rt.node.incarnation + 1, this);
     this.record({ kind: "restart", timeMs: this.nowMs(), node: id, incarnation: rt.node.incarnation });
-    const node = rt.node;
-    node.invoke("restart", () => rt.behaviour(node));
-    return node;
+    this.start(rt, "restart");
+    return rt.node;
+  }
+
+  /** Run a node's behaviour; with onError "fail", a behaviour that throws at once makes this call throw. */
+  private start(rt: Runtime, during: string): void {
+    rt.node.invoke(rt.behaviour, rt.node, during);
+    const failure = this.onError === "fail" ? this.kernel.takeFailure() : undefined;
+    if (failure) throw failure;
   }
 
   // ---- faults -----------------------------------------------------------------------------
@@ -302,19 +318,19 @@ export class Simulation implements NodeHost {
    * sim.partition([["a", "b"], ["c", "d", "e"]]);
    */
   partition(groups: string[][]): void {
-    this.network.partition(groups);
+    this.withContext(() => this.network.partition(groups));
     this.record({ kind: "partition", timeMs: this.nowMs(), groups: groups.map((g) => g.slice()) });
   }
 
   /** Cut the one-way link `from` → `to` now. @example sim.cut("a", "b") */
   cut(from: string, to: string): void {
-    this.network.cut(from, to);
+    this.withContext(() => this.network.cut(from, to));
     this.record({ kind: "cut", timeMs: this.nowMs(), from, to });
   }
 
   /** Cut a node off from all others now. @example sim.isolate("leader") */
   isolate(id: string): void {
-    this.network.isolate(id);
+    this.withContext(() => this.network.isolate(id));
     this.record({ kind: "isolate", timeMs: this.nowMs(), node: id });
   }
 
@@ -332,28 +348,36 @@ export class Simulation implements NodeHost {
    * sim.at(300, () => sim.heal(), "heal");
    */
   at(timeMs: number, action: () => unknown, label = "script"): void {
-    if (typeof timeMs !== "number" || Number.isNaN(timeMs) || timeMs < this.nowMs()) {
-      throw this.error(`at("${label}"): time must be a number ≥ now (${formatMs(this.nowMs())}), got ${timeMs}`);
+    if (typeof timeMs !== "number" || !Number.isFinite(timeMs) || toMicros(timeMs) < this.nowMs()) {
+      throw this.error(`at("${label}"): time must be a finite number ≥ now (${formatMs(this.nowMs())}), got ${timeMs}`);
     }
-    this.kernel.schedule({ kind: "script", timeMs, seq: 0, label, action });
+    this.kernel.schedule({ kind: "script", timeMs: Math.max(this.nowMs(), toMicros(timeMs)), seq: 0, label, action });
   }
 
   /** Schedule an action `delayMs` from now. @example sim.after(50, () => sim.crash("b")) */
   after(delayMs: number, action: () => unknown, label = "script"): void {
-    if (typeof delayMs !== "number" || !(delayMs >= 0)) throw this.error(`after("${label}"): delay must be a number ≥ 0, got ${delayMs}`);
+    if (typeof delayMs !== "number" || !(delayMs >= 0) || !Number.isFinite(delayMs)) {
+      throw this.error(`after("${label}"): delay must be a finite number ≥ 0, got ${delayMs}`);
+    }
     this.at(this.nowMs() + delayMs, action, label);
   }
 
   /**
    * A PRNG for workload choices (which key to write, which client goes next), split from the
-   * run's seed by `label` so it never disturbs the network's or the nodes' random choices.
+   * run's seed by `label` so it never disturbs the network's or the nodes' random choices. The
+   * same label always gives the same generator, which goes on where it left off.
    *
    * @example
    * const workload = sim.random("workload");
    * workload.pick(["x", "y", "z"]);
    */
   random(label = "workload"): Prng {
-    return this.prng.split(`workload:${label}`);
+    let prng = this.workloads.get(label);
+    if (prng === undefined) {
+      prng = this.prng.split(`workload:${label}`);
+      this.workloads.set(label, prng);
+    }
+    return prng;
   }
 
   // ---- running ----------------------------------------------------------------------------
@@ -365,8 +389,10 @@ export class Simulation implements NodeHost {
 
   /** Run every event in the next `durationMs` virtual milliseconds. @example await sim.runFor(1000) */
   async runFor(durationMs: number): Promise<RunResult> {
-    if (typeof durationMs !== "number" || !(durationMs >= 0)) throw this.error(`runFor: duration must be a number of ms ≥ 0, got ${durationMs}`);
-    return this.runUntilTime(this.nowMs() + durationMs);
+    if (typeof durationMs !== "number" || !(durationMs >= 0) || !Number.isFinite(durationMs)) {
+      throw this.error(`runFor: duration must be a finite number of ms ≥ 0, got ${durationMs}`);
+    }
+    return this.runUntilTime(toMicros(this.nowMs() + durationMs));
   }
 
   /** Run every event up to virtual time `timeMs`. @example await sim.runUntilTime(5000) */
@@ -490,11 +516,6 @@ export class Simulation implements NodeHost {
   }
 
   /** @internal */
-  requestBarrier(): void {
-    this.kernel.requestBarrier();
-  }
-
-  /** @internal */
   nextMsgId(node: string): number {
     return this.runtime(node, "nextMsgId").nextMsgId++;
   }
@@ -546,20 +567,20 @@ export class Simulation implements NodeHost {
       if (tracing) this.trace.record({ kind: "drop", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, sentMs: now, reason: route.reason });
       return;
     }
-    const incarnation = to.node.incarnation;
+    const crashes = to.crashes;
     const srcLink = src.link;
-    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: wire.copy, sentMs: now, incarnation, duplicate: false, msgId, inReplyTo });
+    this.kernel.schedule({ kind: "deliver", timeMs: route.atMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: wire.copy, sentMs: now, crashes, duplicate: false, msgId, inReplyTo });
     if (route.duplicateAtMs !== undefined) {
       c.duplicated++;
       if (tracing) this.trace.record({ kind: "duplicate", timeMs: now, id, src: from, dest, type, msgId, inReplyTo });
-      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: undefined, sentMs: now, incarnation, duplicate: true, msgId, inReplyTo });
+      this.kernel.schedule({ kind: "deliver", timeMs: route.duplicateAtMs, seq: 0, id, src: from, dest, srcLink, to, type, json, copy: undefined, sentMs: now, crashes, duplicate: true, msgId, inReplyTo });
     }
   }
 
   /** @internal */
   reportError(node: string, during: string, error: unknown): void {
     this.counters.errors++;
-    const text = error instanceof Error ? error.message : String(error);
+    const text = error instanceof SimulationError ? error.detail : error instanceof Error ? error.message : String(error);
     this.record({ kind: "error", timeMs: this.nowMs(), node, during, message: text });
     const rt = this.runtimes.get(node);
     if (this.onError === "fail") {
@@ -582,7 +603,6 @@ export class Simulation implements NodeHost {
       try {
         const r = e.action();
         if (r && typeof (r as Promise<void>).then === "function") {
-          this.kernel.requestBarrier();
           (r as Promise<void>).then(undefined, (err) => this.kernel.fail(this.error(`scripted action "${e.label}" failed: ${err}`)));
         }
       } catch (err) {
@@ -594,7 +614,8 @@ export class Simulation implements NodeHost {
   private deliver(e: DeliverEv): void {
     const rt = e.to;
     const tracing = this.trace.enabled;
-    const reason = !rt.up || rt.node.incarnation !== e.incarnation ? "crashed" : this.network.passesLink(e.srcLink, rt.link) ? undefined : "partition";
+    // Lost if the destination is down, or crashed at any moment since the message was sent.
+    const reason = !rt.up || rt.crashes !== e.crashes ? "crashed" : this.network.passesLink(e.srcLink, rt.link) ? undefined : "partition";
     if (reason !== undefined) {
       this.counters.dropped++;
       if (tracing) {
@@ -621,6 +642,15 @@ export class Simulation implements NodeHost {
     const rt = this.runtimes.get(id);
     if (!rt) throw this.error(`${what}: unknown node "${id}" (known: ${this.nodeIds().join(", ") || "none"})`);
     return rt;
+  }
+
+  /** Run a network fault control, adding the time and seed to its option errors. */
+  private withContext(control: () => void): void {
+    try {
+      control();
+    } catch (err) {
+      throw withContext(err, { timeMs: this.nowMs(), seed: this.seed });
+    }
   }
 
   private error(text: string, node?: string): SimulationError {

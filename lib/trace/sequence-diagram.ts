@@ -35,8 +35,19 @@ export interface SequenceDiagramOptions {
   fromMs?: number;
   /** Show events at or before this virtual time. */
   toMs?: number;
-  /** Draw at most this many message arrows (default 250); one note counts the rest. */
+  /**
+   * Draw at most this many message arrows (default 250). The diagram ends where the first limit
+   * (`maxMessages`, `maxNotes`, `maxChars`) is reached; one note at the end counts what is left out.
+   */
   maxMessages?: number;
+  /** Draw at most this many notes (default 250): state changes, faults, timers, log lines. */
+  maxNotes?: number;
+  /**
+   * Keep the whole text at or under this many characters (default 45 000, counted as Mermaid
+   * counts them: UTF-16 units). Mermaid draws "Maximum text size in diagram exceeded" instead of
+   * any diagram over its `maxTextSize` (50 000); the default leaves room for a few lines of your own.
+   */
+  maxChars?: number;
   /** Number the arrows (Mermaid's `autonumber`). */
   autonumber?: boolean;
   /** Start every arrow and note with its virtual time, `t=12ms`. */
@@ -59,8 +70,22 @@ export interface SequenceDiagramOptions {
 /** Default of {@link SequenceDiagramOptions.maxMessages}: Mermaid refuses sources over 50 000 characters. */
 export const SEQUENCE_MESSAGES_MAX = 250;
 
+/** Default of {@link SequenceDiagramOptions.maxNotes}. */
+export const SEQUENCE_NOTES_MAX = 250;
+
+/** Default of {@link SequenceDiagramOptions.maxChars}: under Mermaid's default `maxTextSize`, 50 000. */
+export const SEQUENCE_CHARS_MAX = 45_000;
+
 /** Notes longer than this are cut with `…`. */
 const NOTE_CHARS_MAX = 120;
+
+/** Arrow texts, participant names and the title are cut with `…` past these lengths. */
+const ARROW_CHARS_MAX = 200;
+const LANE_CHARS_MAX = 80;
+const TITLE_CHARS_MAX = 200;
+
+/** Room kept for the final "… not shown" note when checking `maxChars`. */
+const ELISION_NOTE_CHARS = 200;
 
 /**
  * Draw a trace as a Mermaid `sequenceDiagram`.
@@ -82,56 +107,107 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
     fromMs: options.fromMs,
     toMs: options.toMs,
   });
-  const lanes = laneOrder(source, events, options.nodes);
+  const maxMessages = options.maxMessages ?? SEQUENCE_MESSAGES_MAX;
+  const maxNotes = options.maxNotes ?? SEQUENCE_NOTES_MAX;
+  const maxChars = options.maxChars ?? SEQUENCE_CHARS_MAX;
   const ids = new MermaidIds("p");
   const lines = ["sequenceDiagram"];
-  if (options.title !== undefined) lines.push(`  title ${mermaidLabel(options.title)}`);
+  if (options.title !== undefined) lines.push(`  title ${mermaidLabel(truncate(options.title, TITLE_CHARS_MAX))}`);
   if (options.autonumber) lines.push("  autonumber");
-  for (const node of lanes) {
+  let chars = lines.join("\n").length;
+
+  // Lanes take at most half of maxChars (thousands of nodes); events on the others are left out.
+  const allLanes = laneOrder(source, events, options.nodes);
+  const lanes: string[] = [];
+  for (const node of allLanes) {
     const id = ids.idFor(node);
-    lines.push(ids.needsLabel(node) ? `  participant ${id} as ${mermaidLabel(node)}` : `  participant ${id}`);
+    const line = ids.needsLabel(node) ? `  participant ${id} as ${mermaidLabel(truncate(node, LANE_CHARS_MAX))}` : `  participant ${id}`;
+    if (lanes.length > 0 && chars + 1 + line.length > maxChars / 2) break;
+    lines.push(line);
+    lanes.push(node);
+    chars += 1 + line.length;
   }
   if (lanes.length === 0) return lines.join("\n");
+  const onLanes = new Set(lanes);
+  const elidedLanes = allLanes.length - lanes.length;
 
   const span = lanes.length === 1 ? ids.idFor(lanes[0]) : `${ids.idFor(lanes[0])},${ids.idFor(lanes[lanes.length - 1])}`;
+  const charsMax = maxChars - ELISION_NOTE_CHARS - span.length;
   const bodies = options.label ? bodiesById(all) : undefined;
-  const maxMessages = options.maxMessages ?? SEQUENCE_MESSAGES_MAX;
   const stamp = (e: TraceEvent): string => (options.showTime ? `t=${formatMs(e.timeMs)} ` : "");
-  let drawn = 0;
+  let messages = 0;
+  let notes = 0;
   let elidedMessages = 0;
   let elidedNotes = 0;
+  let full = false; // a limit was reached: everything after is left out
+  let tooLong = false;
 
   for (const e of events) {
     const isMessage = e.kind === "deliver" || e.kind === "drop";
-    if (drawn >= maxMessages) {
+    const note = isMessage ? undefined : noteText(e, options);
+    if (!isMessage && note === undefined) continue;
+    if (!full && (messages >= maxMessages || notes >= maxNotes)) full = true;
+    if (full || !drawnOn(e, onLanes)) {
       if (isMessage) elidedMessages++;
-      else if (noteText(e, options) !== undefined) elidedNotes++;
+      else elidedNotes++;
       continue;
     }
+    let line: string;
     if (isMessage) {
-      drawn++;
       let text = messageLabel(e);
       if (options.label) {
         const message: SequenceMessage = { ...refOf(e), timeMs: e.timeMs, sentMs: e.sentMs, body: bodies?.get(e.id) };
         text = options.label(message, text);
       }
       const arrow = e.kind === "drop" ? "-x" : e.duplicate ? "-->>" : "->>";
+      text = truncate(text, ARROW_CHARS_MAX);
       if (e.kind === "drop") text += ` (dropped: ${e.reason})`;
       else if (e.duplicate) text += " (duplicate)";
-      lines.push(`  ${ids.idFor(e.src)}${arrow}${ids.idFor(e.dest)}: ${mermaidLabel(stamp(e) + text)}`);
+      line = `  ${ids.idFor(e.src)}${arrow}${ids.idFor(e.dest)}: ${mermaidLabel(stamp(e) + text)}`;
+    } else {
+      line = `  Note over ${noteSpan(e, ids, span)}: ${mermaidLabel(stamp(e) + truncate(note as string, NOTE_CHARS_MAX))}`;
+    }
+    if (chars + 1 + line.length > charsMax) {
+      full = tooLong = true;
+      if (isMessage) elidedMessages++;
+      else elidedNotes++;
       continue;
     }
-    const note = noteText(e, options);
-    if (note === undefined) continue;
-    const over = noteSpan(e, ids, span);
-    lines.push(`  Note over ${over}: ${mermaidLabel(stamp(e) + truncate(note, NOTE_CHARS_MAX))}`);
+    lines.push(line);
+    chars += 1 + line.length;
+    if (isMessage) messages++;
+    else notes++;
   }
-  if (elidedMessages > 0 || elidedNotes > 0) {
-    const notes = elidedNotes > 0 ? ` and ${elidedNotes} note${elidedNotes === 1 ? "" : "s"}` : "";
-    const what = `${elidedMessages} more message${elidedMessages === 1 ? "" : "s"}${notes}`;
-    lines.push(`  Note over ${span}: ${escapeMermaidText(`… ${what} not shown`)}`);
+  const left = [
+    [elidedLanes, "lane"],
+    [elidedMessages, "message"],
+    [elidedNotes, "note"],
+  ] as const;
+  const parts = left.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}${n === 1 ? "" : "s"}`);
+  if (parts.length > 0) {
+    parts[0] = parts[0].replace(" ", " more ");
+    const what = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+    const why = tooLong ? ` (diagram text limit, ${maxChars} characters)` : "";
+    lines.push(`  Note over ${span}: ${escapeMermaidText(`… ${what} not shown${why}`)}`);
   }
   return lines.join("\n");
+}
+
+/** True when every lane an event is drawn on is shown (partitions and heals span the shown lanes). */
+function drawnOn(e: TraceEvent, lanes: ReadonlySet<string>): boolean {
+  switch (e.kind) {
+    case "partition":
+    case "heal":
+      return true;
+    case "deliver":
+    case "drop":
+    case "cut":
+      return nodesIn(e).every((n) => lanes.has(n));
+    case "unhandled":
+      return lanes.has(e.dest);
+    default:
+      return lanes.has(nodesIn(e)[0]);
+  }
 }
 
 /** Lanes: the requested nodes first, then everyone else who takes part, in spawn order. */

@@ -165,14 +165,29 @@ function pickRole(events: readonly TraceEvent[], role: string | undefined): stri
   );
 }
 
-/** `election timeout (×3) / higher term`; empty when the only cause is unknown and seen once. */
+/** A transition lists at most this many causes; past it, the first ones and a count of the others. */
+const CAUSES_SHOWN_MAX = 4;
+
+/** Causes longer than this are cut with `…`. */
+const CAUSE_CHARS_MAX = 60;
+
+/**
+ * `election timeout (×3) / higher term`; empty when the only cause is unknown and seen once. Many
+ * different causes (`term 1`, `term 2`, …) become `term 1 / term 2 / term 3 / 997 other causes (×1200)`,
+ * so that the diagram stays far below Mermaid's 50 000 characters.
+ */
 function causesLabel(causes: readonly TransitionCause[]): string {
-  return causes
+  const shown = causes.length > CAUSES_SHOWN_MAX ? causes.slice(0, CAUSES_SHOWN_MAX - 1) : causes;
+  const parts = shown
     .map(({ cause, count }) => {
       const times = count > 1 ? `×${count}` : "";
       if (cause === undefined) return times;
-      return escapeMermaidText(cause).trim() + (times ? ` (${times})` : "");
+      const chars = Array.from(cause);
+      const text = chars.length > CAUSE_CHARS_MAX ? `${chars.slice(0, CAUSE_CHARS_MAX - 1).join("")}…` : cause;
+      return escapeMermaidText(text).trim() + (times ? ` (${times})` : "");
     })
-    .filter((s) => s !== "")
-    .join(" / ");
+    .filter((s) => s !== "");
+  const others = causes.slice(shown.length);
+  if (others.length > 0) parts.push(`${others.length} other causes (×${others.reduce((n, c) => n + c.count, 0)})`);
+  return parts.join(" / ");
 }

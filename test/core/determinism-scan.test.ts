@@ -19,13 +19,18 @@ const FORBIDDEN: Array<[RegExp, string]> = [
   [/\bsetTimeout\b/, "real timers: use node.setTimer / sim.at"],
   [/\bsetInterval\b/, "real timers: use node.setPeriodic"],
   [/\bsetImmediate\b/, "real scheduling: the event queue decides what runs next"],
+  [/\bprocess\.nextTick\b/, "real scheduling: the event queue decides what runs next"],
+  [/\bqueueMicrotask\b/, "real scheduling: the event queue decides what runs next"],
+  [/(^|[^.\w])Date\s*\(/, "wall-clock time: use virtual time (node.now())"],
+  [/\bcrypto\.(randomUUID|getRandomValues|randomBytes|randomInt)\b/, "global randomness: use the run's Prng"],
+  [/\bMath\s*\[/, "Math accessed by name (e.g. Math[\"random\"]): use the run's Prng"],
   [/\bprocess\.env\b/, "the environment changes between machines: pass options instead"],
   [/\bhrtime\b/, "wall-clock time"],
 ];
 
 /** Files allowed to use the APIs above, and why. Each must start with a "determinism allow-list" comment. */
 const ALLOW_LIST: Record<string, string> = {
-  "lib/sim/kernel.ts": "setImmediate is a barrier that lets promise continuations finish at the current virtual time; order comes from the queue alone",
+  "lib/sim/kernel.ts": "process.nextTick is a barrier that lets promise continuations finish at the current virtual time; order comes from the queue alone",
   "lib/render/mermaid-renderer.ts": "rendering only (a browser with real timeouts), never affects a simulation run",
   "lib/render/paths.ts": "rendering only (finds Chromium and the repo root via environment variables), never affects a simulation run",
   "test/grading/target.ts": "reads DISTLAB_TARGET, which picks whose code is graded (exercises/ or solutions/), never how a run goes",

@@ -1,6 +1,6 @@
 // One seed replays a run exactly: in the same process, in another process, with tracing on or off.
-// Different seeds give different interleavings, and the seed is split per subsystem so that an
-// extra idle node does not change anyone else's random choices.
+// Different seeds give different interleavings, and the seed is split per subsystem (each node,
+// each network link, each workload) so that an extra node does not change anyone else's choices.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { hashEvents } from "../../lib/trace/trace";
 import type { TraceEvent } from "../../lib/trace/events";
 import { runWorkload } from "./fixtures/workload";
+import { Simulation } from "../../lib/simulation";
+import { latency } from "../../lib/net";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const printHash = path.join(root, "test/core/fixtures/print-hash.ts");
@@ -75,5 +77,34 @@ describe("determinism", () => {
     // and the whole run among the others is the same, message for message
     expect(hashEvents(notIdle(withIdle.trace.events))).toBe(hashEvents(notIdle(without.trace.events)));
     expect(withIdle.trace.events.some((e) => e.kind === "spawn" && e.node === "idle")).toBe(true);
+  });
+
+  it("a new node that sends does not change the fate of other links' messages (one PRNG per link)", async () => {
+    const fates = async (withChatter: boolean): Promise<string[]> => {
+      const sim = new Simulation({ seed: 9, network: { lossProbability: 0.3, latency: latency.uniform(1, 10), ordering: "unordered" } });
+      sim.spawn("b", (node) => node.on("m", () => {}));
+      const a = sim.spawn("a");
+      if (withChatter) {
+        sim.spawn("x", (node) => node.setPeriodic(1, () => node.send("b", { type: "m" }), "chatter"));
+      }
+      for (let i = 0; i < 50; i++) sim.at(i * 2, () => a.send("b", { type: "m", i }));
+      await sim.runFor(200);
+      return sim.trace.events.flatMap((e) =>
+        (e.kind === "deliver" || e.kind === "drop") && e.src === "a" ? [`${e.msgId} ${e.kind} ${e.timeMs}`] : [],
+      );
+    };
+    const alone = await fates(false);
+    expect(alone.some((f) => f.includes("drop"))).toBe(true);
+    expect(await fates(true)).toEqual(alone);
+  });
+
+  it("sim.random(label) is one generator per label: it goes on where it left off", () => {
+    const sim = new Simulation({ seed: 3 });
+    const first = Array.from({ length: 5 }, () => sim.random().int(0, 1_000_000));
+    expect(new Set(first).size).toBe(5);
+    expect(sim.random("workload")).toBe(sim.random());
+    const again = new Simulation({ seed: 3 });
+    expect(Array.from({ length: 5 }, () => again.random().int(0, 1_000_000))).toEqual(first);
+    expect(again.random("other").int(0, 1_000_000)).not.toBe(first[0]);
   });
 });

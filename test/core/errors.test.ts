@@ -97,6 +97,33 @@ describe("unknown nodes and bad calls", () => {
     expect(() => sim().node("a").send("c", { type: "m" })).toThrow('send m: unknown destination node "c" (known: a, b) (node "a", t=0ms, seed=21)');
   });
 
+  it("invalid network options at construction name the option, the value and the seed", () => {
+    expect(() => new Simulation({ seed: 4, network: { lossProbability: 2 } })).toThrow(
+      "invalid option network.lossProbability: got 2, expected a probability in [0, 1] (t=0ms, seed=4)",
+    );
+    expect(() => new Simulation({ seed: 4, network: { lossProbability: 2 } })).toThrow(ConfigError);
+  });
+
+  it("an error from the simulator inside a handler is reported with its context once", async () => {
+    const s = new Simulation({ seed: 3 });
+    s.spawn("a", (node) => node.setTimer(1, () => node.send("zz", { type: "x" }), "t"));
+    await expect(s.run()).rejects.toThrow(/^timer t: send x: unknown destination node "zz" \(known: a\) \(node "a", t=1ms, seed=3\)$/);
+  });
+
+  it("a behaviour that throws at spawn makes spawn throw (onError fail)", () => {
+    const s = new Simulation({ seed: 8 });
+    expect(() =>
+      s.spawn("a", () => {
+        throw new Error("broken start");
+      }),
+    ).toThrow('start: broken start (node "a", t=0ms, seed=8)');
+    const lenient = new Simulation({ seed: 8, onError: "record" });
+    expect(() => lenient.spawn("a", () => {
+      throw new Error("broken start");
+    })).not.toThrow();
+    expect(lenient.trace.filter({ kinds: ["error"] })).toHaveLength(1);
+  });
+
   it("a handler sending to an unknown node fails the run with that message", async () => {
     const s = new Simulation({ seed: 21 });
     s.spawn("a", (node) => node.setTimer(2, () => node.send("nobody", { type: "m" }), "oops"));
@@ -110,9 +137,11 @@ describe("unknown nodes and bad calls", () => {
     expect(() => s.node("c")).toThrow('node: unknown node "c"');
     expect(() => s.isUp("c")).toThrow('isUp: unknown node "c"');
     expect(() => s.partition([["a"], ["c"]])).toThrow(ConfigError);
-    expect(() => s.partition([["a"], ["c"]])).toThrow('invalid option partition groups[1]: got "c"');
-    expect(() => s.cut("c", "a")).toThrow('invalid option cut from: got "c"');
-    expect(() => s.isolate("c")).toThrow('invalid option isolate node: got "c"');
+    expect(() => s.partition([["a"], ["c"]])).toThrow(
+      'invalid option partition groups[1]: got "c", expected the id of a spawned node (known: a, b) (t=0ms, seed=21)',
+    );
+    expect(() => s.cut("c", "a")).toThrow('invalid option cut from: got "c", expected the id of a spawned node (known: a, b) (t=0ms, seed=21)');
+    expect(() => s.isolate("c")).toThrow('invalid option isolate node: got "c", expected the id of a spawned node (known: a, b) (t=0ms, seed=21)');
     expect(() => s.network.isBlocked("a", "c")).toThrow(ConfigError);
     expect(() => s.defineGroup("g", ["a", "c"])).toThrow('defineGroup("g"): unknown node "c"');
   });
@@ -139,9 +168,9 @@ describe("unknown nodes and bad calls", () => {
   it("scheduling in the past is refused", async () => {
     const s = sim();
     await s.runFor(100);
-    expect(() => s.at(50, () => {}, "too late")).toThrow('at("too late"): time must be a number ≥ now (100ms), got 50 (t=100ms, seed=21)');
+    expect(() => s.at(50, () => {}, "too late")).toThrow('at("too late"): time must be a finite number ≥ now (100ms), got 50 (t=100ms, seed=21)');
     expect(() => s.at(Number.NaN, () => {})).toThrow(/got NaN/);
-    expect(() => s.after(-1, () => {})).toThrow(/after\("script"\): delay must be a number ≥ 0, got -1/);
+    expect(() => s.after(-1, () => {})).toThrow(/after\("script"\): delay must be a finite number ≥ 0, got -1/);
   });
 
   it("a scripted action that throws fails the run, naming the action", async () => {

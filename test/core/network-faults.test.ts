@@ -133,7 +133,7 @@ describe("network: ordering", () => {
 });
 
 describe("network: delivery times", () => {
-  it("zero latency at a fractional time delivers at that same instant (rounding to µs never goes back in time)", async () => {
+  it("virtual times are whole microseconds, and zero latency delivers at the instant of sending", async () => {
     const sim = new Simulation({ seed: 1, network: { latency: latency.constant(0) } });
     const got: number[] = [];
     sim.spawn("b", (node) => node.on("m", () => got.push(node.now())));
@@ -141,7 +141,8 @@ describe("network: delivery times", () => {
     sim.at(0.0004, () => a.send("b", { type: "m" }));
     sim.at(10 / 3, () => a.send("b", { type: "m" }));
     await sim.run();
-    expect(got).toEqual([0.0004, 10 / 3]);
+    expect(got).toEqual([0, 3.333]);
+    for (const e of sim.trace.filter({ kinds: ["deliver"] })) expect(e.timeMs).toBe((e as { sentMs: number }).sentMs);
   });
 
   it("delivery times are rounded to the microsecond", async () => {

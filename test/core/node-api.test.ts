@@ -250,6 +250,12 @@ describe("node API: replies and RPC", () => {
     sim.node("impostor").send("client", { type: "read_ok", in_reply_to: 1 });
     await sim.run();
     expect(await outcome).toBe("timed out");
+    // while the rpc waited for "server", a reply from "impostor" was an error, not a late reply
+    const unhandled = sim.trace.filter({ kinds: ["unhandled"] }) as Array<{ src: string; type: string; reason: string }>;
+    expect(unhandled.map((e) => [e.src, e.type, e.reason])).toEqual([
+      ["client", "read", "no-handler"], // the server has no handler for read: it never replies
+      ["impostor", "read_ok", "no-handler"],
+    ]);
   });
 
   it("rpc checks its options", () => {

@@ -34,11 +34,23 @@ describe("run controls", () => {
     expect(sim.now()).toBe(250);
   });
 
+  it("fractional times stay whole microseconds: three runFor(0.1) end at 0.3, and a 0.1 ms timer ticks at 0.1, 0.2, …", async () => {
+    const sim = new Simulation({ seed: 1 });
+    const ticks: number[] = [];
+    sim.spawn("a", (node) => node.setPeriodic(0.1, () => ticks.push(node.now()), "tick"));
+    for (let i = 0; i < 3; i++) await sim.runFor(0.1);
+    expect(sim.now()).toBe(0.3);
+    expect(() => sim.at(0.3, () => {})).not.toThrow();
+    await sim.runFor(0.5);
+    expect(ticks).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    expect(() => sim.after(Infinity, () => {})).toThrow(/finite/);
+  });
+
   it("running into the past, or for a negative duration, is an error", async () => {
     const sim = pingPong(6);
     await sim.runFor(50);
     await expect(sim.runUntilTime(20)).rejects.toThrow("cannot run until 20ms: that is before now (t=50ms, seed=6)");
-    await expect(sim.runFor(-1)).rejects.toThrow(/runFor: duration must be a number of ms ≥ 0, got -1/);
+    await expect(sim.runFor(-1)).rejects.toThrow(/runFor: duration must be a finite number of ms ≥ 0, got -1/);
   });
 
   it("runEvents(n) runs exactly n events, or fewer when the queue empties", async () => {

@@ -13,6 +13,12 @@ import { REPO_ROOT } from "./target";
 /** How many message arrows a failure diagram shows (the last ones before the failure). */
 export const FAILURE_MESSAGES_MAX = 30;
 
+/**
+ * How many notes (state changes, faults) it shows at most: a node that changes state all the time
+ * shortens the window, so that toSequenceDiagram's limits never cut the final "expected …" note.
+ */
+export const FAILURE_NOTES_MAX = 100;
+
 /** Folder of failure diagrams, from the repository root. */
 export const FAILURES_DIR = "build/failures";
 
@@ -40,12 +46,14 @@ export function failureDiagram(result: CheckResult, title: string, maxMessages =
   while (end > 0 && events[end - 1].timeMs > atMs) end--;
   let start = 0;
   let messages = 0;
+  let notes = 0;
   let total = 0;
   for (let i = 0; i < end; i++) if (events[i].kind === "deliver" || events[i].kind === "drop") total++;
   for (let i = end - 1; i >= 0; i--) {
     const kind = events[i].kind;
     if (kind === "deliver" || kind === "drop") messages++;
-    if (messages === maxMessages) {
+    else if (isNote(events[i])) notes++;
+    if (messages === maxMessages || notes === FAILURE_NOTES_MAX) {
       start = i;
       break;
     }
@@ -60,9 +68,31 @@ export function failureDiagram(result: CheckResult, title: string, maxMessages =
     during: "grading",
     message: `expected ${result.expected ?? "?"}`,
   };
-  const shownCount = Math.min(total, maxMessages);
-  const heading = total > shownCount ? `${title} (last ${shownCount} of ${total} messages)` : title;
-  return toSequenceDiagram([...spawns, ...shown, note], { title: heading, showTime: true, maxMessages: maxMessages + 1 });
+  const heading = total > messages ? `${title} (last ${messages} of ${total} messages)` : title;
+  return toSequenceDiagram([...spawns, ...shown, note], {
+    title: heading,
+    showTime: true,
+    maxMessages: maxMessages + 1,
+    maxNotes: FAILURE_NOTES_MAX + 1,
+  });
+}
+
+/** Whether toSequenceDiagram draws the event as a note with the options above. */
+function isNote(e: TraceEvent): boolean {
+  switch (e.kind) {
+    case "send":
+    case "deliver":
+    case "drop":
+    case "duplicate":
+    case "spawn":
+    case "timer":
+    case "log":
+      return false;
+    case "rpc":
+      return e.outcome === "timeout";
+    default:
+      return true;
+  }
 }
 
 /**

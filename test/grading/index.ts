@@ -3,7 +3,7 @@
 export { EXERCISES, NOTEBOOKS, DEFAULT_SEEDS, exercise, exerciseFile, graderFile, suiteName } from "./exercises";
 export { REPO_ROOT, currentTarget, loadModule, loadTarget } from "./target";
 export { Expectation, ensure, fail, guardImplementation, isNotImplemented, runScenarios } from "./check";
-export { FAILURES_DIR, FAILURE_MESSAGES_MAX, failureDiagram, failureDiagramPath, writeFailureDiagram, removeFailureDiagram } from "./diagram";
+export { FAILURES_DIR, FAILURE_MESSAGES_MAX, FAILURE_NOTES_MAX, failureDiagram, failureDiagramPath, writeFailureDiagram, removeFailureDiagram } from "./diagram";
 export { GradeError, formatFailure, gradeExercise, replayCommand } from "./grade";
 
 export type { Exercise } from "./exercises";

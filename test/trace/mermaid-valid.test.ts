@@ -1,10 +1,10 @@
 // Every exporter's Mermaid text is accepted by the REAL Mermaid 11 (lib/render's MermaidRenderer:
 // one headless Chromium for the whole file) and shows names exactly, however nasty they are.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MermaidRenderer } from "../../lib/render";
+import { MermaidRenderer, MermaidRenderError } from "../../lib/render";
 import { Simulation } from "../../lib/simulation";
 import type { Node } from "../../lib/node";
-import { toMessageFlowGraph, toSequenceDiagram, toStateDiagram } from "../../lib/trace";
+import { SEQUENCE_CHARS_MAX, toMessageFlowGraph, toSequenceDiagram, toStateDiagram, type TraceEvent } from "../../lib/trace";
 import { NASTY_NAMES, fixtureTrace, nastyEvents } from "./fixtures";
 
 const TIMEOUT_MS = 60_000;
@@ -54,6 +54,34 @@ function expectShown(svg: string, names: readonly string[], decorate: (name: str
   expect(missing).toEqual([]);
 }
 
+describe("the renderer rejects what Mermaid draws instead of a diagram", () => {
+  it("rejects a text over Mermaid's maxTextSize (Mermaid would draw \"Maximum text size in diagram exceeded\")", async () => {
+    const oversize = "sequenceDiagram\n" + "  a->>b: ping\n".repeat(4000);
+    expect(oversize.length).toBeGreaterThan(50_000);
+    const error = await renderer.renderSvg(oversize).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(MermaidRenderError);
+    expect((error as Error).message).toMatch(/^Maximum text size in diagram exceeded: .* of 56016 characters \(its maxTextSize is 50000\)/);
+    // the same text with the diagram's own words in it is still a real diagram
+    await render("graph LR\n  a[Maximum text size in diagram exceeded]");
+  }, TIMEOUT_MS);
+
+  it("rejects Mermaid's \"Syntax error in text\" diagram", async () => {
+    await expect(renderer.renderSvg("error")).rejects.toThrow(/^Syntax error in text: Mermaid drew its error diagram/);
+    await render("sequenceDiagram\n  a->>b: Syntax error in text");
+  }, TIMEOUT_MS);
+
+  it("renders the default sequence diagram of 3000 state changes, cut under the limit", async () => {
+    const events: TraceEvent[] = [];
+    for (let t = 1; t <= 1000; t++) for (const node of ["n1", "n2", "n3"]) events.push({ kind: "state", timeMs: t, node, role: "r", to: t % 2 ? "up" : "down", cause: `tick ${t}` });
+    const text = toSequenceDiagram(events, { showTime: true });
+    expect(text.length).toBeLessThanOrEqual(SEQUENCE_CHARS_MAX);
+    expect(shownTexts(await render(text))).toContain("… 2750 more notes not shown");
+  }, TIMEOUT_MS);
+});
+
 describe("Mermaid accepts the exporters' output (real parser)", () => {
   it("sequence diagrams of the fixture run, with every option", async () => {
     const trace = fixtureTrace();
@@ -80,9 +108,12 @@ describe("Mermaid accepts the exporters' output (real parser)", () => {
       showTime: true,
       autonumber: true,
       maxMessages: 10_000,
+      maxNotes: 10_000,
+      maxChars: 50_000,
       title: NASTY_NAMES.join(" "),
       label: (m, base) => `${base} ${String((m.body as { type?: string } | undefined)?.type)}`,
     });
+    expect(text).not.toContain("not shown");
     const svg = await render(text);
     expectShown(svg, NASTY_NAMES, (n) => n); // participant names
     expectShown(svg, NASTY_NAMES, (n) => `${n} #`); // message types, followed by their msg_id

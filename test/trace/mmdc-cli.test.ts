@@ -26,7 +26,15 @@ describe("mermaid-cli accepts every exporter's output", () => {
       );
       const svgs = fs.readdirSync(dir).filter((f) => f.endsWith(".svg")).sort();
       expect(svgs).toEqual(["out-1.svg", "out-2.svg", "out-3.svg"]);
-      for (const f of svgs) expect(fs.readFileSync(path.join(dir, f), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
+      for (const f of svgs) {
+        const svg = fs.readFileSync(path.join(dir, f), "utf8");
+        expect(svg, f).toMatch(/^<svg[\s\S]*<\/svg>$/);
+        // mmdc writes Mermaid's stand-ins without failing: a text over maxTextSize becomes a
+        // "Maximum text size in diagram exceeded" box, the `error` type a "Syntax error in text" bomb.
+        expect(svg, f).not.toContain("Maximum text size");
+        expect(svg, f).not.toContain("Syntax error");
+        expect(svg, f).toContain(f === "out-1.svg" ? 'aria-roledescription="sequence"' : f === "out-2.svg" ? 'aria-roledescription="stateDiagram"' : 'aria-roledescription="flowchart-v2"');
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

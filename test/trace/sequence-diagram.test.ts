@@ -1,7 +1,7 @@
 // toSequenceDiagram: one arrow per delivered or dropped message, drawn at delivery/drop time,
 // faults and state changes as notes, filters, elision, and escaping of nasty names.
 import { describe, expect, it } from "vitest";
-import { toSequenceDiagram, type TraceEvent } from "../../lib/trace";
+import { SEQUENCE_CHARS_MAX, SEQUENCE_NOTES_MAX, toSequenceDiagram, type TraceEvent } from "../../lib/trace";
 import { EVENTS, fixtureTrace } from "./fixtures";
 
 const lines = (...xs: string[]): string => xs.join("\n");
@@ -85,6 +85,55 @@ describe("toSequenceDiagram", () => {
     for (let i = 0; i < 1236; i++) many.push({ kind: "deliver", timeMs: i, id: i, src: "a", dest: "b", type: "ping", sentMs: i, duplicate: false });
     expect(toSequenceDiagram(many, { maxMessages: 2 }).split("\n").pop()).toBe("  Note over a,b: … 1234 more messages not shown");
     expect(toSequenceDiagram(many).split("\n").filter((l) => l.includes("->>"))).toHaveLength(250);
+  });
+
+  it("elides notes past maxNotes: the diagram ends at the first limit reached", () => {
+    const text = toSequenceDiagram(fixtureTrace(), { maxNotes: 2 });
+    expect(text.split("\n").slice(4)).toEqual([
+      "  Note over n1: state follower",
+      "  Note over n2: state follower",
+      "  Note over n1,c1: … 9 more messages and 9 notes not shown",
+    ]);
+    const notesOnly: TraceEvent[] = [];
+    for (let i = 0; i < 5; i++) notesOnly.push({ kind: "crash", timeMs: i, node: "a" });
+    expect(toSequenceDiagram(notesOnly, { maxNotes: 2 }).split("\n").slice(-1)).toEqual(["  Note over a: … 3 more notes not shown"]);
+  });
+
+  it("keeps a run of constant state changes under Mermaid's 50 000 characters by default", () => {
+    // Three nodes changing state every 1 ms for 1 s (and pinging each other): 3000 notes.
+    const events: TraceEvent[] = ["n1", "n2", "n3"].map((node) => ({ kind: "spawn", timeMs: 0, node, role: "r" }));
+    let id = 0;
+    for (let t = 1; t <= 1000; t++) {
+      for (const node of ["n1", "n2", "n3"]) {
+        events.push({ kind: "state", timeMs: t, node, role: "r", from: t % 2 ? "a" : "b", to: t % 2 ? "b" : "a", cause: `tick ${t}` });
+      }
+      if (t % 10 === 0) events.push({ kind: "deliver", timeMs: t, id: ++id, src: "n1", dest: "n2", type: "ping", msgId: id, sentMs: t - 1, duplicate: false });
+    }
+    const text = toSequenceDiagram(events, { showTime: true });
+    expect(text.length).toBeLessThanOrEqual(SEQUENCE_CHARS_MAX);
+    const drawn = text.split("\n");
+    expect(drawn.filter((l) => l.startsWith("  Note over n") && !l.includes("not shown"))).toHaveLength(SEQUENCE_NOTES_MAX);
+    expect(drawn.pop()).toBe("  Note over n1,n3: … 92 more messages and 2750 notes not shown");
+    expect(toSequenceDiagram(events, { maxNotes: Infinity, maxChars: Infinity }).length).toBeGreaterThan(100_000);
+  });
+
+  it("stops at maxChars with an explicit note, whatever the labels, lanes and title", () => {
+    const long = "x;".repeat(1000); // "#59;" for every ";"
+    const events: TraceEvent[] = [];
+    for (let i = 0; i < 3000; i++) events.push({ kind: "spawn", timeMs: 0, node: `node ${i} ${long}`, role: "r" });
+    for (let i = 0; i < 3000; i++) {
+      events.push({ kind: "deliver", timeMs: i, id: i, src: `node ${i} ${long}`, dest: `node ${(i + 1) % 3000} ${long}`, type: long, sentMs: i, duplicate: false });
+      events.push({ kind: "log", timeMs: i, node: `node ${i} ${long}`, text: long });
+    }
+    const text = toSequenceDiagram(events, { title: long, showLogs: true, label: (_, base) => base + long });
+    expect(text.length).toBeLessThanOrEqual(SEQUENCE_CHARS_MAX);
+    const last = text.split("\n").pop() as string;
+    expect(last).toMatch(/^  Note over p0,p\d+: … \d+ more lanes, \d+ messages and \d+ notes not shown \(diagram text limit, 45000 characters\)$/);
+    expect(text.split("\n").some((l) => l.includes("->>"))).toBe(true);
+
+    const few = toSequenceDiagram(fixtureTrace(), { maxChars: 400 });
+    expect(few.length).toBeLessThanOrEqual(400);
+    expect(few.split("\n").pop()).toMatch(/^  Note over n1,c1: … \d+ more messages and \d+ notes not shown \(diagram text limit, 400 characters\)$/);
   });
 
   it("numbers arrows, shows virtual time and adds a key field through the label callback", () => {

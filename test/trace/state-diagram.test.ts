@@ -51,6 +51,22 @@ describe("toStateDiagram", () => {
     expect(toStateDiagram(events)).toBe(lines("stateDiagram-v2", "  [*] --> x", "  x --> y: tick / poke", "  y --> x", "  y --> y: ×2"));
   });
 
+  it("lists at most four causes of a transition and cuts long ones, so the text stays small", () => {
+    const events = [state(0, "a", "x")];
+    for (let term = 1; term <= 3000; term++) events.push(state(2 * term - 1, "a", "y", "x", `election timeout in term ${term}`), state(2 * term, "a", "x", "y", "higher term"));
+    events.push(state(6001, "a", "x", "x", "z".repeat(100)));
+    expect(toStateDiagram(events)).toBe(
+      lines(
+        "stateDiagram-v2",
+        "  [*] --> x",
+        "  x --> y: election timeout in term 1 / election timeout in term 2 / election timeout in term 3 / 2997 other causes (×2997)",
+        "  y --> x: higher term (×3000)",
+        `  x --> x: ${"z".repeat(59)}…`,
+      ),
+    );
+    expect(stateGraph(events).transitions[1].causes).toHaveLength(3000);
+  });
+
   it("adds a crashed pseudo-state entered on crash and left on restart", () => {
     expect(toStateDiagram(fixtureTrace(), { role: "raft", showCrashes: true })).toBe(
       lines(

@@ -1,10 +1,12 @@
 /**
  * Check of exercise 00.1 ping-pong: a pinger and a ponger play `rounds` rounds over a network with
  * random latency. From the trace: exactly `rounds` pings and pongs, strictly alternating (each ping
- * after the previous pong arrived), each pong a reply (`in_reply_to`) with its ping's `n`, and the
+ * sent when the previous pong arrives: after its delivery, at the same virtual time, so the pong is
+ * what triggers it and not a timer), each pong a reply (`in_reply_to`) with its ping's `n`, and the
  * pinger in state "done" once the last pong arrived.
  */
 import { latency } from "../../../lib/net";
+import { formatMs } from "../../../lib/sim/errors";
 import type { Node } from "../../../lib/node";
 import type { Simulation } from "../../../lib/simulation";
 import type { DeliverEvent, SendEvent, TraceEvent } from "../../../lib/trace";
@@ -97,6 +99,17 @@ export function checkRounds(events: readonly TraceEvent[], p: string, q: string,
             ? `${p} sent ping n=${k} at t=${ping.send.timeMs}ms, but pong n=${k - 1} only arrived at t=${prevPong.delivery.timeMs}ms`
             : `${p} sent ping n=${k} before pong n=${k - 1} arrived`,
         { timeMs: seenMs(ping), node: p },
+      );
+      // The causal link: the pong's handler sends the next ping, so both happen at the same
+      // virtual time. A pinger pacing itself with a timer sends later, whatever the pongs do.
+      const pongMs = (prevPong.delivery as DeliverEvent).timeMs;
+      ensure(
+        ping.send.timeMs === pongMs,
+        `${p} to send ping n=${k} when pong n=${k - 1} arrives, at the same virtual time t=${formatMs(pongMs)} (the pong causes the next ping)`,
+        () =>
+          `${p} sent ping n=${k} at t=${formatMs(ping.send.timeMs)}, ${formatMs(ping.send.timeMs - pongMs)} after pong n=${k - 1} arrived: ` +
+          "it was not sent because of the pong",
+        { timeMs: ping.send.timeMs, node: p },
       );
     }
     const pong = fromQ[k - 1];
