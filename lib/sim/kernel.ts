@@ -1,6 +1,8 @@
 // determinism allow-list: `process.nextTick` below is used only as a barrier that lets promise
 // continuations (async handlers, awaited RPCs) finish at the current virtual time before the next
-// event. It never decides what runs next or when: order comes from the event queue alone.
+// event, and V8's promise hooks only tell whether such a barrier is needed. Neither decides what
+// runs next or when: order comes from the event queue alone.
+import * as v8 from "node:v8";
 import { EventQueue, type Scheduled } from "./queue";
 import { SimulationError, formatMs } from "./errors";
 
@@ -38,14 +40,33 @@ export interface KernelOptions {
 const drainMicrotasks = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /**
+ * True once any promise was created or settled since it was last reset. The kernel drains
+ * continuations after an event only if the event touched a promise, so plain callback code runs at
+ * full speed. Where V8's promise hooks are missing, it stays true: every event is followed by a drain.
+ */
+let promiseActivity = true;
+const watchingPromises = ((): boolean => {
+  const hooks = (v8 as { promiseHooks?: { onInit(f: () => void): unknown; onSettled(f: () => void): unknown } }).promiseHooks;
+  if (!hooks) return false;
+  const mark = (): void => {
+    promiseActivity = true;
+  };
+  hooks.onInit(mark); // a new promise: an async call, an await, a .then
+  hooks.onSettled(mark); // a promise resolved, e.g. by a handler waking code that awaits it
+  return true;
+})();
+
+/**
  * The discrete-event kernel: a virtual clock and an event queue ordered by (time, insertion).
  * It pops events in order, advances the clock to each event's time and hands the event to
  * `dispatch`. Run controls suit tests and notebooks alike: until a time, until a predicate
  * holds, for N events, or one step at a time with the queue inspectable in between.
  *
  * Runs are `async` so that `async` node code resumes at the right virtual time: before the first
- * event and after each one, the kernel lets every pending promise continuation run (an awaited
- * RPC, `sleep`, a promise resolved by a handler) while the clock still shows that event's time.
+ * event, and after each event that created or settled a promise, the kernel lets every pending
+ * promise continuation run (an awaited RPC, `sleep`, a promise resolved by a handler) while the
+ * clock still shows that event's time. (Callbacks queued with `queueMicrotask` or
+ * `process.nextTick` alone are not watched: use promises.)
  *
  * @example
  * const kernel = new Kernel<{ timeMs: number; seq: number; kind: "tick" }>(
@@ -208,9 +229,10 @@ export class Kernel<E extends KernelEvent> {
             { timeMs: this.nowMs, seed: this.options.seed },
           );
         }
+        if (watchingPromises) promiseActivity = false;
         this.dispatch(next);
         n++;
-        await drainMicrotasks();
+        if (promiseActivity) await drainMicrotasks();
         this.throwFailure();
         if (stopAfter && stopAfter(next)) break;
       }
