@@ -4,7 +4,7 @@ export { Trace, filterEvents, hashEvents } from "./trace";
 export { eventsOf, nodesOf, nodesIn } from "./source";
 export { messageLabel, describeEvent } from "./describe";
 export { escapeMermaidText, mermaidLabel, MermaidIds } from "./mermaid-escape";
-export { toSequenceDiagram, SEQUENCE_MESSAGES_MAX, SEQUENCE_NOTES_MAX, SEQUENCE_CHARS_MAX } from "./sequence-diagram";
+export { toSequenceDiagram, drawnAsNote, SEQUENCE_MESSAGES_MAX, SEQUENCE_NOTES_MAX, SEQUENCE_CHARS_MAX } from "./sequence-diagram";
 export { toStateDiagram, stateGraph, stateRoles, CRASHED_STATE } from "./state-diagram";
 export { toMessageFlowGraph, messageFlow } from "./message-flow";
 export { formatTimeline } from "./timeline";

@@ -224,6 +224,17 @@ function laneOrder(source: TraceSource, events: readonly TraceEvent[], nodes: re
   return [...lanes];
 }
 
+/**
+ * Whether `toSequenceDiagram` with these options draws the event as a note (a state change, a
+ * crash, a partition, an RPC timeout…), as opposed to an arrow or nothing.
+ *
+ * @example
+ * events.filter((e) => drawnAsNote(e, {})).length; // how many notes the default diagram has
+ */
+export function drawnAsNote(e: TraceEvent, options: SequenceDiagramOptions = {}): boolean {
+  return noteText(e, options) !== undefined;
+}
+
 /** The note an event becomes, or `undefined` if it is not drawn. */
 function noteText(e: TraceEvent, options: SequenceDiagramOptions): string | undefined {
   switch (e.kind) {

@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { toSequenceDiagram, type TraceEvent } from "../../lib/trace";
+import { drawnAsNote, toSequenceDiagram, type TraceEvent } from "../../lib/trace";
 import type { CheckResult } from "./check";
 import type { Exercise } from "./exercises";
 import { REPO_ROOT } from "./target";
@@ -52,7 +52,7 @@ export function failureDiagram(result: CheckResult, title: string, maxMessages =
   for (let i = end - 1; i >= 0; i--) {
     const kind = events[i].kind;
     if (kind === "deliver" || kind === "drop") messages++;
-    else if (isNote(events[i])) notes++;
+    else if (drawnAsNote(events[i], {})) notes++;
     if (messages === maxMessages || notes === FAILURE_NOTES_MAX) {
       start = i;
       break;
@@ -77,23 +77,6 @@ export function failureDiagram(result: CheckResult, title: string, maxMessages =
   });
 }
 
-/** Whether toSequenceDiagram draws the event as a note with the options above. */
-function isNote(e: TraceEvent): boolean {
-  switch (e.kind) {
-    case "send":
-    case "deliver":
-    case "drop":
-    case "duplicate":
-    case "spawn":
-    case "timer":
-    case "log":
-      return false;
-    case "rpc":
-      return e.outcome === "timeout";
-    default:
-      return true;
-  }
-}
 
 /**
  * Write the failure diagram of `result` and return its path from the repository root.
