@@ -1,6 +1,6 @@
 // One benchmark measurement per process (clean heap and JIT state), printed as one JSON line.
-// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|timers|idle|heap|queue> [count] [trace on|off]
-import { bareHeap, eventQueue, forwarding, idleNodes, timersAndMessages, type Measurement } from "./workloads";
+// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|timers|rpc|idle|heap|queue> [count] [trace on|off]
+import { asyncRpc, bareHeap, eventQueue, forwarding, idleNodes, timersAndMessages, type Measurement } from "./workloads";
 
 async function main(): Promise<Measurement> {
   const [what, countText, traceText] = process.argv.slice(2);
@@ -11,6 +11,8 @@ async function main(): Promise<Measurement> {
       return forwarding(count, trace);
     case "timers":
       return timersAndMessages(count, trace);
+    case "rpc":
+      return asyncRpc(count, trace);
     case "idle":
       return idleNodes(count);
     case "heap":

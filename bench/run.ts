@@ -5,7 +5,8 @@
 // Figures: (a) delivered messages per second, 100 nodes forwarding 10^6 messages (every message
 // JSON-copied as always), tracing off and on, with memory; (b) kernel events per second with timers;
 // (c) heap for 10^4 and 10^5 idle nodes; (d) the baseline: a bare binary heap doing 10^6 pop/push
-// pairs. Rates are wall-clock; CPU-time rates are shown too, as they vary less on a shared machine.
+// pairs; (e) async node code: round trips of awaited RPCs. Rates are wall-clock; CPU-time rates
+// are shown too, as they vary less on a shared machine.
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
@@ -47,6 +48,7 @@ const queue = measure(["queue", String(MESSAGES)]);
 const off = measure(["forwarding", String(MESSAGES), "off"]);
 const on = measure(["forwarding", String(MESSAGES), "on"]);
 const events = measure(["timers", String(MESSAGES), "off"]);
+const rpc = measure(["rpc", String(MESSAGES / 4), "off"]);
 const idle4 = measureOnce(["idle", "10000"]);
 const idle5 = measureOnce(["idle", "100000"]);
 
@@ -59,6 +61,7 @@ row("    lib EventQueue, pop+push pairs", fmt(queue.perSecond), vsBase(queue), c
 row("(a) delivered messages/s, tracing off", fmt(off.perSecond), vsBase(off), `${cpu(off)}; heap growth ${mb(off.heapGrowthBytes)}`);
 row("(a) delivered messages/s, tracing on", fmt(on.perSecond), vsBase(on), `${cpu(on)}; heap growth ${mb(on.heapGrowthBytes)} for ${fmt(Number(on.extra?.traceEvents))} trace events`);
 row("(b) kernel events/s (timers + messages)", fmt(events.perSecond), vsBase(events), `${cpu(events)}; ${fmt(Number(events.extra?.delivered))} deliveries`);
+row("(e) async rpc round trips/s (await loops)", fmt(rpc.perSecond), vsBase(rpc), `${cpu(rpc)}; ${fmt(Number(rpc.extra?.delivered))} deliveries, i.e. ${fmt((2 * rpc.perSecond))} messages/s`);
 row("(c) heap, 10^4 idle nodes", mb(idle4.heapGrowthBytes), "", `${fmt(Number(idle4.extra?.bytesPerNode))} bytes/node; spawned in ${(idle4.seconds * 1000).toFixed(0)} ms`);
 row("(c) heap, 10^5 idle nodes", mb(idle5.heapGrowthBytes), "", `${fmt(Number(idle5.extra?.bytesPerNode))} bytes/node; spawned in ${(idle5.seconds * 1000).toFixed(0)} ms; RSS ${mb(Number(idle5.extra?.rssBytes))}`);
 

@@ -133,6 +133,43 @@ export async function timersAndMessages(events: number, trace: boolean, nodes = 
   };
 }
 
+/**
+ * (e) Async node code: 100 clients each run a loop of `await node.rpc(...)` to a random server of
+ * 10, tracing off. Each RPC is two deliveries whose events settle promises, so the kernel drains
+ * promise continuations after them: this prices the async style against (a).
+ */
+export async function asyncRpc(rpcs: number, trace: boolean, clients = 100, servers = 10): Promise<Measurement> {
+  const before = heapUsed();
+  const sim = new Simulation({ seed: 1, trace, maxEvents: 4 * rpcs + 10_000 });
+  const serverIds = ids(servers).map((id) => `s${id}`);
+  for (const id of serverIds) sim.spawn(id, (node) => node.on("get", (m) => node.reply(m, { type: "get_ok", n: m.body.n })));
+  let done = 0;
+  for (const id of ids(clients)) {
+    sim.spawn(`c${id}`, async (node) => {
+      const rng = node.rng;
+      for (let n = 0; done < rpcs; n++) {
+        await node.rpc(serverIds[rng.int(0, servers)], { type: "get", n }, { timeoutMs: 100 });
+        done++;
+      }
+    });
+  }
+  const stop = stopwatch();
+  await sim.runUntil(() => done >= rpcs);
+  const { seconds, cpuSeconds } = stop();
+  const after = heapUsed();
+  return {
+    name: `async rpc loops, ${clients} clients, trace ${trace ? "on" : "off"}`,
+    count: done,
+    seconds,
+    perSecond: done / seconds,
+    cpuSeconds,
+    perCpuSecond: done / cpuSeconds,
+    heapUsedBytes: after,
+    heapGrowthBytes: after - before,
+    extra: { delivered: sim.counters.delivered, virtualMs: sim.now() },
+  };
+}
+
 /** (c) Memory of `count` idle nodes (each registers one handler), trace on as by default. */
 export async function idleNodes(count: number): Promise<Measurement> {
   const before = heapUsed();
