@@ -45,6 +45,31 @@ function stopwatch(): () => { seconds: number; cpuSeconds: number } {
   };
 }
 
+/**
+ * A measurement of `count` things done in `time`, with the heap used now and its growth since
+ * `heapBefore` (NaN where growth means nothing, e.g. for the bare heap loop).
+ */
+function measured(
+  name: string,
+  count: number,
+  time: { seconds: number; cpuSeconds: number },
+  heapBefore: number,
+  extra?: Record<string, number | string>,
+): Measurement {
+  const heapUsedBytes = heapUsed();
+  return {
+    name,
+    count,
+    seconds: time.seconds,
+    perSecond: count / time.seconds,
+    cpuSeconds: time.cpuSeconds,
+    perCpuSecond: count / time.cpuSeconds,
+    heapUsedBytes,
+    heapGrowthBytes: heapUsedBytes - heapBefore,
+    extra,
+  };
+}
+
 function heapUsed(): number {
   gc();
   return process.memoryUsage().heapUsed;
@@ -82,20 +107,12 @@ export async function forwarding(total: number, trace: boolean, nodes = 100): Pr
   }
   const stop = stopwatch();
   await sim.run();
-  const { seconds, cpuSeconds } = stop();
+  const time = stop();
   const delivered = sim.counters.delivered;
-  const after = heapUsed();
-  const result: Measurement = {
-    name: `forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}`,
-    count: delivered,
-    seconds,
-    perSecond: delivered / seconds,
-    cpuSeconds,
-    perCpuSecond: delivered / cpuSeconds,
-    heapUsedBytes: after,
-    heapGrowthBytes: after - before,
-    extra: { traceEvents: sim.trace.events.length, virtualMs: sim.now() },
-  };
+  const result = measured(`forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}`, delivered, time, before, {
+    traceEvents: sim.trace.events.length,
+    virtualMs: sim.now(),
+  });
   if (delivered !== total) throw new Error(`expected ${total} deliveries, got ${delivered}`);
   return result;
 }
@@ -118,19 +135,10 @@ export async function timersAndMessages(events: number, trace: boolean, nodes = 
   }
   const stop = stopwatch();
   const result = await sim.runEvents(events);
-  const { seconds, cpuSeconds } = stop();
-  const after = heapUsed();
-  return {
-    name: `timers + messages, ${nodes} nodes, trace ${trace ? "on" : "off"}`,
-    count: result.events,
-    seconds,
-    perSecond: result.events / seconds,
-    cpuSeconds,
-    perCpuSecond: result.events / cpuSeconds,
-    heapUsedBytes: after,
-    heapGrowthBytes: after - before,
-    extra: { delivered: sim.counters.delivered, virtualMs: sim.now() },
-  };
+  return measured(`timers + messages, ${nodes} nodes, trace ${trace ? "on" : "off"}`, result.events, stop(), before, {
+    delivered: sim.counters.delivered,
+    virtualMs: sim.now(),
+  });
 }
 
 /**
@@ -155,19 +163,10 @@ export async function asyncRpc(rpcs: number, trace: boolean, clients = 100, serv
   }
   const stop = stopwatch();
   await sim.runUntil(() => done >= rpcs);
-  const { seconds, cpuSeconds } = stop();
-  const after = heapUsed();
-  return {
-    name: `async rpc loops, ${clients} clients, trace ${trace ? "on" : "off"}`,
-    count: done,
-    seconds,
-    perSecond: done / seconds,
-    cpuSeconds,
-    perCpuSecond: done / cpuSeconds,
-    heapUsedBytes: after,
-    heapGrowthBytes: after - before,
-    extra: { delivered: sim.counters.delivered, virtualMs: sim.now() },
-  };
+  return measured(`async rpc loops, ${clients} clients, trace ${trace ? "on" : "off"}`, done, stop(), before, {
+    delivered: sim.counters.delivered,
+    virtualMs: sim.now(),
+  });
 }
 
 /** (c) Memory of `count` idle nodes (each registers one handler), trace on as by default. */
@@ -177,20 +176,9 @@ export async function idleNodes(count: number): Promise<Measurement> {
   const sim = new Simulation({ seed: 1 });
   for (const id of ids(count)) sim.spawn(id, (node) => node.on("ping", (m) => node.reply(m, { type: "pong" })));
   await sim.runFor(10);
-  const { seconds, cpuSeconds } = stop();
-  const after = heapUsed();
-  const keep = sim.nodeIds().length; // keep `sim` alive until measured
-  return {
-    name: `${count} idle nodes`,
-    count: keep,
-    seconds,
-    perSecond: keep / seconds,
-    cpuSeconds,
-    perCpuSecond: keep / cpuSeconds,
-    heapUsedBytes: after,
-    heapGrowthBytes: after - before,
-    extra: { bytesPerNode: Math.round((after - before) / count), rssBytes: process.memoryUsage().rss },
-  };
+  const m = measured(`${count} idle nodes`, count, stop(), before);
+  m.extra = { bytesPerNode: Math.round(m.heapGrowthBytes / sim.nodeIds().length), rssBytes: process.memoryUsage().rss }; // uses `sim`, so it was alive when measured
+  return m;
 }
 
 /**
@@ -245,18 +233,7 @@ export function bareHeap(pairs: number, inFlight = 100): Measurement {
     checksum += e.value;
     push({ timeMs: e.timeMs + 1, seq: seq++, value: e.value });
   }
-  const { seconds, cpuSeconds } = stop();
-  return {
-    name: `bare binary heap, ${inFlight} waiting`,
-    count: pairs,
-    seconds,
-    perSecond: pairs / seconds,
-    cpuSeconds,
-    perCpuSecond: pairs / cpuSeconds,
-    heapUsedBytes: heapUsed(),
-    heapGrowthBytes: 0,
-    extra: { checksum },
-  };
+  return measured(`bare binary heap, ${inFlight} waiting`, pairs, stop(), NaN, { checksum });
 }
 
 /** The simulator's own EventQueue doing the same pop/push pairs (what the kernel adds on top is the rest). */
@@ -270,16 +247,5 @@ export function eventQueue(pairs: number, inFlight = 100): Measurement {
     checksum += e.value;
     q.push({ timeMs: e.timeMs + 1, seq: 0, value: e.value });
   }
-  const { seconds, cpuSeconds } = stop();
-  return {
-    name: `lib EventQueue, ${inFlight} waiting`,
-    count: pairs,
-    seconds,
-    perSecond: pairs / seconds,
-    cpuSeconds,
-    perCpuSecond: pairs / cpuSeconds,
-    heapUsedBytes: heapUsed(),
-    heapGrowthBytes: 0,
-    extra: { checksum },
-  };
+  return measured(`lib EventQueue, ${inFlight} waiting`, pairs, stop(), NaN, { checksum });
 }
