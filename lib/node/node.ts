@@ -318,7 +318,7 @@ export class Node {
 
   // ---- called by the simulation -------------------------------------------------------------
 
-  /** @internal Deliver a message to this incarnation. Returns false if nobody handled it. */
+  /** @internal Deliver a message to this incarnation; says whether a handler or a waiting RPC took it. */
   _deliver(message: Message): "handled" | "no-handler" | "late-reply" {
     const inReplyTo = message.body.in_reply_to;
     const pending = inReplyTo === undefined ? undefined : this.rpcs.get(inReplyTo);
@@ -334,10 +334,8 @@ export class Node {
       // A reply to one of our RPCs that already finished (timed out, or answered by an earlier copy)
       // is expected on a faulty network. Anything else without a handler is a bug — including a
       // reply from another node than the one a still-pending RPC asked.
-      const ours =
-        inReplyTo !== undefined &&
-        this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo) &&
-        !(pending !== undefined && pending.dest !== message.src);
+      // (A pending RPC here means the reply came from the wrong node: the right one was taken above.)
+      const ours = pending === undefined && inReplyTo !== undefined && this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo);
       return ours ? "late-reply" : "no-handler";
     }
     this.invoke(handler, message, message);

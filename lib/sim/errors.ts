@@ -72,7 +72,7 @@ export function toMicros(ms: number): number {
 
 /** Virtual milliseconds as text: `12ms`, `12.5ms`. @example formatMs(12.5) // "12.5ms" */
 export function formatMs(ms: number): string {
-  return `${Math.round(ms * 1000) / 1000}ms`;
+  return `${toMicros(ms)}ms`;
 }
 
 function describeValue(value: unknown): string {

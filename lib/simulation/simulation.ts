@@ -351,7 +351,7 @@ export class Simulation implements NodeHost {
     if (typeof timeMs !== "number" || !Number.isFinite(timeMs) || toMicros(timeMs) < this.nowMs()) {
       throw this.error(`at("${label}"): time must be a finite number ≥ now (${formatMs(this.nowMs())}), got ${timeMs}`);
     }
-    this.kernel.schedule({ kind: "script", timeMs: Math.max(this.nowMs(), toMicros(timeMs)), seq: 0, label, action });
+    this.kernel.schedule({ kind: "script", timeMs: toMicros(timeMs), seq: 0, label, action });
   }
 
   /** Schedule an action `delayMs` from now. @example sim.after(50, () => sim.crash("b")) */
@@ -600,13 +600,13 @@ export class Simulation implements NodeHost {
       const rt = this.runtimes.get(e.node)!;
       if (rt.up && rt.node.incarnation === e.incarnation) rt.node._fire(e.timer);
     } else {
+      const failed = (err: unknown): void =>
+        this.kernel.fail(err instanceof SimulationError ? err : this.error(`scripted action "${e.label}" failed: ${err instanceof Error ? err.message : err}`));
       try {
         const r = e.action();
-        if (r && typeof (r as Promise<void>).then === "function") {
-          (r as Promise<void>).then(undefined, (err) => this.kernel.fail(this.error(`scripted action "${e.label}" failed: ${err}`)));
-        }
+        if (r && typeof (r as Promise<void>).then === "function") (r as Promise<void>).then(undefined, failed);
       } catch (err) {
-        this.kernel.fail(err instanceof SimulationError ? err : this.error(`scripted action "${e.label}" failed: ${err instanceof Error ? err.message : err}`));
+        failed(err);
       }
     }
   }
