@@ -564,7 +564,7 @@ export class Simulation implements NodeHost {
     const route = this.network.routeLink(src.link, to.link, bytes, now);
     if (route.delivered === false) {
       c.dropped++;
-      if (tracing) this.trace.record({ kind: "drop", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, sentMs: now, reason: route.reason });
+      if (tracing) this.trace.record({ kind: "drop", timeMs: now, id, src: from, dest, type, msgId, inReplyTo, sentMs: now, reason: route.reason, duplicate: false });
       return;
     }
     const crashes = to.crashes;
@@ -619,7 +619,7 @@ export class Simulation implements NodeHost {
     if (reason !== undefined) {
       this.counters.dropped++;
       if (tracing) {
-        this.trace.record({ kind: "drop", timeMs: e.timeMs, id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, sentMs: e.sentMs, reason });
+        this.trace.record({ kind: "drop", timeMs: e.timeMs, id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, sentMs: e.sentMs, reason, duplicate: e.duplicate });
       }
       return;
     }

@@ -55,6 +55,8 @@ export interface DropEvent extends MessageRef {
   timeMs: number;
   sentMs: number;
   reason: DropReason;
+  /** True when the copy lost was the extra copy made by the duplication fault. */
+  duplicate: boolean;
 }
 
 /** The network decided to deliver a second copy of a message. */
