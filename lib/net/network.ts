@@ -48,6 +48,8 @@ export class Network {
    */
   private readonly fifoRows: Array<Float64Array | undefined> = [];
   private readonly fifoCells = new Map<number, { ms: number }>();
+  /** Bandwidth: when each directed link finishes sending what it has queued (key as `cuts`). */
+  private readonly linkBusyUntilMs = new Map<number, number>();
   private linkLatency = new Map<number, Latency>();
   /** Node ids by link index. */
   private readonly ids: string[] = [];
@@ -203,12 +205,24 @@ export class Network {
     if (this.blocked(f, t)) return { delivered: false, reason: "partition" };
     const o = this.opts;
     const prng = this.linkPrng(f, t);
+    // With limited bandwidth the link is a queue: a message starts on the wire when the one before
+    // it has left, and takes bytes / bandwidth to send. A message lost on the way used the link too.
+    const sentMs = o.bandwidthBytesPerMs === Infinity ? nowMs : this.transmitted(f, t, bytes, nowMs);
     if (o.lossProbability > 0 && prng.chance(o.lossProbability)) return { delivered: false, reason: "loss" };
-    const atMs = this.arrival(f, t, bytes, nowMs, prng);
+    const atMs = this.arrival(f, t, sentMs, prng);
     if (o.duplicationProbability > 0 && prng.chance(o.duplicationProbability)) {
-      return { delivered: true, atMs, duplicateAtMs: this.arrival(f, t, bytes, nowMs, prng) };
+      return { delivered: true, atMs, duplicateAtMs: this.arrival(f, t, sentMs, prng) };
     }
     return { delivered: true, atMs };
+  }
+
+  /** Queue `bytes` on link f → t at `nowMs`; returns when its last byte has left the sender. */
+  private transmitted(f: number, t: number, bytes: number, nowMs: number): number {
+    const key = this.key(f, t);
+    const startMs = Math.max(nowMs, this.linkBusyUntilMs.get(key) ?? 0);
+    const doneMs = startMs + bytes / this.opts.bandwidthBytesPerMs;
+    this.linkBusyUntilMs.set(key, doneMs);
+    return doneMs;
   }
 
   /** The PRNG of the directed link f → t, made on first use. */
@@ -226,13 +240,14 @@ export class Network {
     return prng;
   }
 
-  private arrival(f: number, t: number, bytes: number, nowMs: number, prng: Prng): number {
+  /** When a message whose last byte left at `sentMs` arrives: one latency sample later (FIFO: not before the last). */
+  private arrival(f: number, t: number, sentMs: number, prng: Prng): number {
     const o = this.opts;
     const dist = this.linkLatency.size > 0 ? this.linkLatency.get(this.key(f, t)) ?? o.latency : o.latency;
-    let atMs = nowMs + (dist.kind === "constant" ? dist.ms : sampleLatency(dist, prng));
-    if (o.bandwidthBytesPerMs !== Infinity) atMs += bytes / o.bandwidthBytesPerMs;
+    let atMs = sentMs + (dist.kind === "constant" ? dist.ms : sampleLatency(dist, prng));
     atMs = toMicros(atMs); // microsecond resolution keeps traces readable
-    if (atMs < nowMs) atMs = nowMs; // rounding must never move a delivery before its send (e.g. 0 ms latency)
+    const leftMs = toMicros(sentMs);
+    if (atMs < leftMs) atMs = leftMs; // rounding must never move a delivery before its send (e.g. 0 ms latency)
     if (o.ordering === "fifo") atMs = this.afterLastOnLink(f, t, atMs);
     return atMs;
   }

@@ -35,7 +35,11 @@ export interface NetworkOptions {
    * `"unordered"`: each message's delay is drawn independently, so later messages may overtake.
    */
   ordering?: "fifo" | "unordered";
-  /** Link bandwidth in bytes per virtual ms: adds `bytes / bandwidth` to each delay. Default: infinite. */
+  /**
+   * Capacity of each directed link in bytes per virtual ms. A link is a queue: a message waits for
+   * the messages sent before it on the same link, then takes `bytes / bandwidth` to send, then
+   * its latency. Default: infinite (no queueing).
+   */
   bandwidthBytesPerMs?: number;
 }
 

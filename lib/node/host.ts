@@ -1,7 +1,7 @@
 import type { Prng } from "../sim/prng";
 import type { TraceEvent } from "../trace/events";
 import type { Body } from "./message";
-import type { DurableStorage } from "./storage";
+import type { Disk } from "./storage";
 
 /** A timer owned by a node (the host schedules it; the node runs it). */
 export interface TimerEntry {
@@ -15,19 +15,22 @@ export interface TimerEntry {
   cancelled: boolean;
 }
 
-/** What a node keeps across incarnations (the simulation owns it). */
+/** What one incarnation of a node is given when it starts (the simulation owns it). */
 export interface NodeResources {
-  /** The node's own random numbers. */
+  /** This incarnation's random numbers (`node.rng`): a new stream after each restart. */
   prng: Prng;
-  /** Durable storage: survives crashes. */
-  storage: DurableStorage;
+  /** This incarnation's stream for the rpc layer's retry jitter, apart from the protocol's draws. */
+  rpcPrng: Prng;
+  /** The node's disk: survives crashes. */
+  disk: Disk;
   /** msg_ids this node has used for RPCs (in any incarnation): a reply to one is never an error. */
   rpcMsgIds: Set<number>;
 }
 
 /**
- * What a node needs from the world it runs in. The `Simulation` implements it; a node never
- * touches the clock, the network or the trace any other way.
+ * What a node needs from the world it runs in. The simulation's runtime implements it privately;
+ * a node never touches the clock, the network or the trace any other way, and notebook code
+ * never sees it.
  */
 export interface NodeHost {
   readonly seed: number;
@@ -41,13 +44,11 @@ export interface NodeHost {
   groupMembers(group: string, from: string): string[];
   /** Every node id, in spawn order. */
   nodeIds(): string[];
-  /** Run `timer` at `atMs` unless it is cancelled or the node crashes first. */
+  /** Run `timer` at `atMs` unless it is cancelled or the incarnation crashes first. */
   scheduleTimer(node: string, incarnation: number, timer: TimerEntry, atMs: number): void;
   record(event: TraceEvent): void;
-  /** A handler or timer threw, or its promise rejected. */
+  /** A handler or timer of a live incarnation threw, or its promise rejected. */
   reportError(node: string, during: string, error: unknown): void;
   /** The next msg_id for `node` (kept across restarts so old replies never match new requests). */
   nextMsgId(node: string): number;
-  /** Per-node resources that outlive an incarnation. */
-  nodeResources(node: string): NodeResources;
 }

@@ -1,8 +1,9 @@
 import { SimulationError, toMicros } from "../sim/errors";
 import type { Prng } from "../sim/prng";
 import type { Body, Message } from "./message";
-import type { NodeHost, TimerEntry } from "./host";
-import type { DurableStorage } from "./storage";
+import type { NodeHost, NodeResources, TimerEntry } from "./host";
+import { RpcEngine, type RpcOptions } from "./rpc";
+import { DurableStorage } from "./storage";
 
 /**
  * A message handler; it may be `async` (a rejected promise is reported like a throw). Any other
@@ -10,51 +11,14 @@ import type { DurableStorage } from "./storage";
  */
 export type Handler<B extends Body = Body> = (message: Message<B>) => unknown;
 
-/** How an RPC waits and retries. All times are virtual milliseconds. */
-export interface RpcOptions {
-  /** How long one attempt waits for the reply. Default 1000. */
-  timeoutMs?: number;
-  /** Extra attempts after the first one times out. Default 0. */
-  retries?: number;
-  /** Wait before the first retry. Default 0 (retry at once). */
-  backoffMsInitial?: number;
-  /** Each later wait is multiplied by this. Default 2. */
-  backoffMultiplier?: number;
-  /** Waits never exceed this. Default Infinity. */
-  backoffMsMax?: number;
-  /** `"full"`: wait a random time in [0, backoff) (AWS's "full jitter"); `"none"` (default): exactly the backoff. */
-  jitter?: "none" | "full";
-}
-
-/** The reason an RPC's promise rejects: no reply after every attempt. */
-export class RpcTimeoutError extends SimulationError {
-  constructor(
-    node: string,
-    readonly dest: string,
-    readonly type: string,
-    readonly attempts: number,
-    timeMs: number,
-    seed: number,
-  ) {
-    super(`rpc ${type} to "${dest}" got no reply after ${attempts} attempt(s)`, { node, timeMs, seed });
-    this.name = "RpcTimeoutError";
-  }
-}
-
-interface PendingRpc {
-  dest: string;
-  type: string;
-  startMs: number;
-  attempts: number;
-  timer?: TimerEntry;
-  resolve: (m: Message) => void;
-  reject: (e: Error) => void;
-}
-
 /**
  * A node as its code sees it (one incarnation: a restart creates a new `Node`). Register handlers
  * with `on`, talk with `send`, `reply`, `rpc`, `multicast` and `broadcast`, keep time with timers,
  * declare states for state diagrams, and keep what must survive a crash in `storage`.
+ *
+ * Once this incarnation has crashed, none of its methods has any effect: code left over from the
+ * dead process (a background task, a handle kept in a notebook) cannot send, set timers, write
+ * storage, declare states or log, and its errors are ignored. `isAlive()` tells.
  *
  * @example
  * sim.spawn("server", (node) => {
@@ -67,11 +31,12 @@ interface PendingRpc {
  */
 export class Node {
   private readonly handlers = new Map<string, Handler<any>>();
-  private readonly rpcs = new Map<number, PendingRpc>();
+  private readonly rpcs: RpcEngine;
   private readonly timers = new Map<number, TimerEntry>();
   private nextTimerId = 1;
   private alive = true;
   private currentState: string | undefined;
+  private readonly disk: DurableStorage;
 
   /** @internal Created by the simulation; use `sim.spawn`. */
   constructor(
@@ -82,16 +47,35 @@ export class Node {
     /** 1 for the first start, +1 after each restart. */
     readonly incarnation: number,
     private readonly host: NodeHost,
-  ) {}
+    private readonly resources: NodeResources,
+  ) {
+    this.disk = new DurableStorage(resources.disk, () => this.alive);
+    this.rpcs = new RpcEngine({
+      node: id,
+      seed: host.seed,
+      prng: resources.rpcPrng,
+      now: () => host.nowMs(),
+      send: (dest, body) => void this.send(dest, body),
+      startTimer: (delayMs, name, callback) => this.startTimer(delayMs, 0, name, true, callback),
+      newMsgId: () => host.nextMsgId(id),
+      noteRpcMsgId: (msgId) => void resources.rpcMsgIds.add(msgId),
+      record: (event) => host.record(event),
+      reportError: (during, error) => this.reportError(during, error),
+      error: (text) => this.error(text),
+    });
+  }
 
-  /** The node's own random numbers (split from the run's seed by node id). @example node.rng.int(150, 300) */
+  /**
+   * This incarnation's random numbers (split from the run's seed by node id and incarnation, so a
+   * restarted node draws anew). @example node.rng.int(150, 300)
+   */
   get rng(): Prng {
-    return this.host.nodeResources(this.id).prng;
+    return this.resources.prng;
   }
 
   /** Durable storage: the only state kept across a crash. @example node.storage.set("term", 3) */
   get storage(): DurableStorage {
-    return this.host.nodeResources(this.id).storage;
+    return this.disk;
   }
 
   /** Current virtual time in milliseconds. @example node.now() // 12.5 */
@@ -175,11 +159,13 @@ export class Node {
    * node.multicast("replicas", { type: "update", value: 7 });
    */
   multicast(group: string, body: Body): void {
+    if (!this.alive) return;
     for (const dest of this.host.groupMembers(group, this.id)) if (dest !== this.id) this.send(dest, body);
   }
 
   /** Send to every other node. @example node.broadcast({ type: "hello" }) */
   broadcast(body: Body): void {
+    if (!this.alive) return;
     for (const dest of this.peers()) this.send(dest, body);
   }
 
@@ -187,68 +173,17 @@ export class Node {
    * Send a request and wait for its reply (the message whose `in_reply_to` is the request's
    * `msg_id`). Rejects with `RpcTimeoutError` if no reply arrives within `timeoutMs` after each of
    * `1 + retries` attempts. Retries resend the same request (same `msg_id`), after a backoff.
+   * A reply that arrives at the very moment an attempt times out is too late (the timeout was
+   * queued first). An rpc that times out while no code handles its rejection (no `await` in a
+   * try/catch, no `.catch`) is reported as this node's error, under the simulation's `onError`.
    *
    * @example
    * const reply = await node.rpc("server", { type: "read", key: "x" }, { timeoutMs: 100, retries: 3 });
    * reply.body.value;
    */
   rpc<R extends Body = Body>(dest: string, body: Body, options: RpcOptions = {}): Promise<Message<R>> {
-    const timeoutMs = options.timeoutMs ?? 1000;
-    const retries = options.retries ?? 0;
-    if (!(timeoutMs > 0)) throw this.error(`rpc ${body?.type}: timeoutMs must be > 0, got ${timeoutMs}`);
-    if (!(retries >= 0) || !Number.isInteger(retries)) throw this.error(`rpc ${body?.type}: retries must be a whole number ≥ 0, got ${retries}`);
-    const msgId = body.msg_id ?? this.host.nextMsgId(this.id);
-    const request = Object.assign({}, body, { msg_id: msgId });
-    this.host.nodeResources(this.id).rpcMsgIds.add(msgId);
-    return new Promise<Message<R>>((resolve, reject) => {
-      const pending: PendingRpc = {
-        dest,
-        type: request.type,
-        startMs: this.now(),
-        attempts: 0,
-        resolve: resolve as (m: Message) => void,
-        reject,
-      };
-      this.rpcs.set(msgId, pending);
-      let backoffMs = options.backoffMsInitial ?? 0;
-      const attempt = (): void => {
-        pending.attempts++;
-        this.send(dest, request);
-        pending.timer = this.startTimer(timeoutMs, 0, "rpc-timeout", true, () => {
-          if (pending.attempts <= retries) {
-            let waitMs = Math.min(backoffMs, options.backoffMsMax ?? Infinity);
-            if (options.jitter === "full") waitMs = this.rng.uniform(0, waitMs);
-            backoffMs *= options.backoffMultiplier ?? 2;
-            if (waitMs > 0) pending.timer = this.startTimer(waitMs, 0, "rpc-backoff", true, attempt);
-            else attempt();
-            return;
-          }
-          this.rpcs.delete(msgId);
-          this.traceRpc(msgId, pending, "timeout");
-          reject(new RpcTimeoutError(this.id, dest, request.type, pending.attempts, this.now(), this.host.seed));
-        });
-      };
-      try {
-        attempt();
-      } catch (err) {
-        this.rpcs.delete(msgId); // e.g. an unknown destination: nothing is pending
-        throw err;
-      }
-    });
-  }
-
-  private traceRpc(msgId: number, p: PendingRpc, outcome: "ok" | "timeout"): void {
-    this.host.record({
-      kind: "rpc",
-      timeMs: this.now(),
-      node: this.id,
-      dest: p.dest,
-      type: p.type,
-      msgId,
-      outcome,
-      latencyMs: this.now() - p.startMs,
-      attempts: p.attempts,
-    });
+    if (!this.alive) return new Promise(() => {}); // a dead incarnation's rpc never settles
+    return this.rpcs.call<R>(dest, body, options);
   }
 
   /**
@@ -258,6 +193,7 @@ export class Node {
    * const t = node.setTimer(300, () => node.setState("candidate", "election timeout"), "election");
    */
   setTimer(delayMs: number, callback: () => unknown, name = "timer"): number {
+    if (!this.alive) return -1;
     return this.startTimer(delayMs, 0, name, false, callback).id;
   }
 
@@ -268,6 +204,7 @@ export class Node {
    * node.setPeriodic(50, () => node.broadcast({ type: "heartbeat" }), "heartbeat");
    */
   setPeriodic(intervalMs: number, callback: () => unknown, name = "periodic"): number {
+    if (!this.alive) return -1;
     if (!(intervalMs > 0)) throw this.error(`setPeriodic("${name}"): intervalMs must be > 0, got ${intervalMs}`);
     return this.startTimer(intervalMs, intervalMs, name, false, callback).id;
   }
@@ -283,6 +220,7 @@ export class Node {
 
   /** A promise that resolves after `delayMs` virtual milliseconds. @example await node.sleep(100) */
   sleep(delayMs: number): Promise<void> {
+    if (!this.alive) return new Promise(() => {}); // a dead incarnation never wakes
     return new Promise((resolve) => {
       this.startTimer(delayMs, 0, "sleep", true, resolve);
     });
@@ -306,13 +244,14 @@ export class Node {
    * node.setState("candidate", "election timeout");
    */
   setState(state: string, cause?: string): void {
-    if (state === this.currentState) return;
+    if (!this.alive || state === this.currentState) return;
     this.host.record({ kind: "state", timeMs: this.now(), node: this.id, role: this.role, from: this.currentState, to: state, cause });
     this.currentState = state;
   }
 
   /** Write a line to the trace. @example node.log(`became leader for term ${term}`) */
   log(text: string): void {
+    if (!this.alive) return;
     this.host.record({ kind: "log", timeMs: this.now(), node: this.id, text: String(text) });
   }
 
@@ -320,22 +259,15 @@ export class Node {
 
   /** @internal Deliver a message to this incarnation; says whether a handler or a waiting RPC took it. */
   _deliver(message: Message): "handled" | "no-handler" | "late-reply" {
-    const inReplyTo = message.body.in_reply_to;
-    const pending = inReplyTo === undefined ? undefined : this.rpcs.get(inReplyTo);
-    if (pending !== undefined && pending.dest === message.src) {
-      this.rpcs.delete(inReplyTo!);
-      if (pending.timer) pending.timer.cancelled = true;
-      this.traceRpc(inReplyTo!, pending, "ok");
-      pending.resolve(message);
-      return "handled";
-    }
+    const reply = this.rpcs.takeReply(message);
+    if (reply === "taken") return "handled";
     const handler = this.handlers.get(message.body.type);
     if (handler === undefined) {
       // A reply to one of our RPCs that already finished (timed out, or answered by an earlier copy)
       // is expected on a faulty network. Anything else without a handler is a bug — including a
       // reply from another node than the one a still-pending RPC asked.
-      // (A pending RPC here means the reply came from the wrong node: the right one was taken above.)
-      const ours = pending === undefined && inReplyTo !== undefined && this.host.nodeResources(this.id).rpcMsgIds.has(inReplyTo);
+      const inReplyTo = message.body.in_reply_to;
+      const ours = reply === "none" && inReplyTo !== undefined && this.resources.rpcMsgIds.has(inReplyTo);
       return ours ? "late-reply" : "no-handler";
     }
     this.invoke(handler, message, message);
@@ -372,6 +304,7 @@ export class Node {
   }
 
   private reportError(during: string | Message, err: unknown): void {
+    if (!this.alive) return; // errors of a dead incarnation's leftover code are ignored
     this.host.reportError(this.id, typeof during === "string" ? during : describeDelivery(during), err);
   }
 
@@ -380,8 +313,7 @@ export class Node {
     this.alive = false;
     for (const timer of this.timers.values()) timer.cancelled = true;
     this.timers.clear();
-    for (const p of this.rpcs.values()) if (p.timer) p.timer.cancelled = true;
-    this.rpcs.clear();
+    this.rpcs.abandon();
   }
 
   /** A one-line description. @example String(node) // "Node(a, role=node, incarnation 1, state=leader)" */

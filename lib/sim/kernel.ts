@@ -4,7 +4,7 @@
 // runs next or when: order comes from the event queue alone.
 import * as v8 from "node:v8";
 import { EventQueue, type Scheduled } from "./queue";
-import { SimulationError, formatMs } from "./errors";
+import { SimulationError, formatMs, toMicros } from "./errors";
 
 /** What every kernel event has: a firing time, an insertion number and a kind. */
 export interface KernelEvent extends Scheduled {
@@ -25,7 +25,7 @@ export interface RunResult {
 export interface KernelOptions {
   /** The run's seed (only for error messages). */
   seed: number;
-  /** Stop with an error after this many events in total. */
+  /** Stop with an error when one run call processes more than this many events. */
   maxEvents: number;
   /** Text explaining who produced most events, added to the budget error. */
   explainBudget: () => string;
@@ -40,19 +40,44 @@ export interface KernelOptions {
 const drainMicrotasks = (): Promise<void> => new Promise((resolve) => process.nextTick(resolve));
 
 /**
- * True once any promise was created or settled since it was last reset. The kernel drains
- * continuations after an event only if the event touched a promise, so plain callback code runs at
- * full speed. Where V8's promise hooks are missing, it stays true: every event is followed by a drain.
+ * When to drain. Two signals, from V8's promise hooks:
+ *
+ * - `promiseActivity`: a promise was created or settled during the event (an async handler, an
+ *   awaited RPC's reply, a handler resolving a promise someone awaits);
+ * - a kernel's count of *watched* promises still pending: promises made by node code (during an
+ *   event, a drain, or a behaviour's start — see `Kernel.watching`) or handed to `Kernel.watch`.
+ *
+ * The second catches what the first cannot see: a plain handler that resolves an awaited promise
+ * with another promise or a thenable creates and settles nothing during the event (V8 only queues a
+ * job that adopts the value), yet code is waiting to run. While any watched promise is pending the
+ * kernel drains after every event, so such code always runs at the time of the event that woke
+ * it. Callback-only code makes no promises, so it never pays for a drain. A watched promise that
+ * never settles (an RPC of a crashed node) only costs speed: every later event is drained.
+ *
+ * Where V8's promise hooks are missing, both signals stay on and every event is drained.
  */
 let promiseActivity = true;
+/** The kernel whose node code is running (promises made now are watched by it), if any. */
+let watchingKernel: Kernel<any> | undefined;
+/** Watched promises still pending, with the kernel that watches each. */
+const watched = new WeakMap<object, Kernel<any>>();
 const watchingPromises = ((): boolean => {
-  const hooks = (v8 as { promiseHooks?: { onInit(f: () => void): unknown; onSettled(f: () => void): unknown } }).promiseHooks;
+  const hooks = (v8 as {
+    promiseHooks?: { onInit(f: (p: object) => void): unknown; onSettled(f: (p: object) => void): unknown };
+  }).promiseHooks;
   if (!hooks) return false;
-  const mark = (): void => {
-    promiseActivity = true;
-  };
-  hooks.onInit(mark); // a new promise: an async call, an await, a .then
-  hooks.onSettled(mark); // a promise resolved, e.g. by a handler waking code that awaits it
+  hooks.onInit((promise) => {
+    promiseActivity = true; // a new promise: an async call, an await, a .then
+    if (watchingKernel !== undefined) watchingKernel.watch(promise);
+  });
+  hooks.onSettled((promise) => {
+    promiseActivity = true; // a promise resolved, e.g. by a handler waking code that awaits it
+    const kernel = watched.get(promise);
+    if (kernel !== undefined) {
+      watched.delete(promise);
+      kernel.pendingPromises--;
+    }
+  });
   return true;
 })();
 
@@ -81,6 +106,8 @@ export class Kernel<E extends KernelEvent> {
   nowMs = 0;
   /** Events processed since the start. */
   processed = 0;
+  /** Watched promises not yet settled (see `watch`). @internal */
+  pendingPromises = 0;
   private readonly queue = new EventQueue<E>();
   private failure: Error | undefined;
   private running = false;
@@ -90,7 +117,38 @@ export class Kernel<E extends KernelEvent> {
     private readonly options: KernelOptions,
   ) {}
 
-  /** Change the event budget. @example kernel.setMaxEvents(5_000_000) */
+  /**
+   * Watch a promise made outside an event (e.g. an RPC started from a notebook cell): while it is
+   * pending, every event is followed by a drain, so code waiting on it runs at the right time.
+   * Promises made while node code runs inside `watching` or a run are watched automatically.
+   *
+   * @example
+   * kernel.watch(promise);
+   */
+  watch(promise: object): void {
+    if (watched.has(promise)) return;
+    watched.set(promise, this);
+    this.pendingPromises++;
+  }
+
+  /**
+   * Run `fn` (node code started outside a run, such as a behaviour at spawn) so that the promises
+   * it makes are watched.
+   *
+   * @example
+   * kernel.watching(() => behaviour(node));
+   */
+  watching<T>(fn: () => T): T {
+    const outer = watchingKernel;
+    watchingKernel = this;
+    try {
+      return fn();
+    } finally {
+      watchingKernel = outer;
+    }
+  }
+
+  /** Change the event budget (per run call). @example kernel.setMaxEvents(5_000_000) */
   setMaxEvents(maxEvents: number): void {
     this.options.maxEvents = maxEvents;
   }
@@ -159,9 +217,10 @@ export class Kernel<E extends KernelEvent> {
     if (!(timeMs >= this.nowMs)) {
       throw new SimulationError(`cannot run until ${formatMs(timeMs)}: that is before now`, { timeMs: this.nowMs, seed: this.options.seed });
     }
-    const events = await this.loop((next) => next.timeMs > timeMs, Infinity);
-    this.nowMs = timeMs;
-    return { events, timeMs, stoppedBy: "time" };
+    const endMs = toMicros(timeMs);
+    const events = await this.loop((next) => next.timeMs > endMs, Infinity);
+    this.nowMs = endMs;
+    return { events, timeMs: endMs, stoppedBy: "time" };
   }
 
   /** Process at most `count` events. @example await kernel.runEvents(10) */
@@ -183,6 +242,7 @@ export class Kernel<E extends KernelEvent> {
   async runUntil(predicate: () => boolean, deadlineMs = Infinity): Promise<RunResult> {
     let done = false;
     const check = (): boolean => (done = predicate());
+    if (deadlineMs !== Infinity) deadlineMs = toMicros(deadlineMs);
     const events = await this.loop((next) => next.timeMs > deadlineMs, Infinity, check, check);
     if (done) return { events, timeMs: this.nowMs, stoppedBy: "predicate" };
     if (this.queue.size === 0) return { events, timeMs: this.nowMs, stoppedBy: "idle" };
@@ -210,34 +270,33 @@ export class Kernel<E extends KernelEvent> {
       });
     }
     this.running = true;
+    const outer = watchingKernel;
     let n = 0;
     try {
       await null; // from here on the loop runs inside a microtask, where drainMicrotasks is a full drain
+      watchingKernel = this; // promises made by node code from here on are watched
       await drainMicrotasks(); // code that ran before this run (e.g. a notebook cell) finishes at the current time
       this.throwFailure();
       if (stopFirst && stopFirst()) return 0;
       while (n < limit) {
         const next = this.queue.peek();
         if (next === undefined || stopBefore(next)) break;
+        if (n >= this.options.maxEvents) {
+          throw new EventBudgetError(this.options.maxEvents, this.options.explainBudget(), { timeMs: this.nowMs, seed: this.options.seed });
+        }
         this.queue.pop();
         this.nowMs = next.timeMs;
-        if (++this.processed > this.options.maxEvents) {
-          this.processed--;
-          this.queue.restore(next); // keep the queue as it was, for inspection
-          throw new SimulationError(
-            `event budget of ${this.options.maxEvents} events exceeded — a message storm or a timer loop? ${this.options.explainBudget()}`,
-            { timeMs: this.nowMs, seed: this.options.seed },
-          );
-        }
+        this.processed++;
         if (watchingPromises) promiseActivity = false;
         this.dispatch(next);
         n++;
-        if (promiseActivity) await drainMicrotasks();
+        if (promiseActivity || this.pendingPromises > 0) await drainMicrotasks();
         this.throwFailure();
         if (stopAfter && stopAfter(next)) break;
       }
     } finally {
       this.running = false;
+      watchingKernel = outer;
     }
     return n;
   }
@@ -248,5 +307,24 @@ export class Kernel<E extends KernelEvent> {
       this.failure = undefined;
       throw failure;
     }
+  }
+}
+
+/**
+ * One run call processed more events than the budget allows: a message storm, a timer loop, or a
+ * condition that never holds. The event that would have exceeded it is still first in the queue.
+ *
+ * @example
+ * try { await sim.runFor(1e9); } catch (e) { if (e instanceof EventBudgetError) console.log(e.maxEvents); }
+ */
+export class EventBudgetError extends SimulationError {
+  constructor(
+    readonly maxEvents: number,
+    /** Who produced most events (the simulation's diagnosis). */
+    readonly explanation: string,
+    context: { timeMs: number; seed: number },
+  ) {
+    super(`event budget of ${maxEvents} events exceeded — a message storm or a timer loop? ${explanation}`, context);
+    this.name = "EventBudgetError";
   }
 }

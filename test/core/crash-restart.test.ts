@@ -125,21 +125,40 @@ describe("crash and restart", () => {
     expect(got).toEqual([1]);
   });
 
-  it("code of a crashed incarnation has no effect: its sends vanish and its timers are not set", async () => {
-    const sim = new Simulation({ seed: 1 });
+  it("code of a crashed incarnation has no effect: every method of a stale handle, before and after restart", async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: latency.constant(1) } });
     const got: unknown[] = [];
-    sim.spawn("b", (node) => node.on("m", (msg) => got.push(msg.body)));
+    sim.spawn("b", (node) => node.on("m", (msg) => got.push(msg.body)), { groups: ["g"] });
     let old: Node | undefined;
     sim.spawn("a", (node) => {
       old ??= node;
     });
     sim.crash("a");
-    expect(old!.send("b", { type: "m" })).toBe(-1);
-    old!.setTimer(1, () => got.push("timer"));
-    sim.restart("a");
-    expect(old!.send("b", { type: "m" })).toBe(-1);
-    await sim.run();
+    const stale = (when: string): void => {
+      expect(old!.send("b", { type: "m" }), when).toBe(-1);
+      old!.reply({ src: "b", dest: "a", body: { type: "q", msg_id: 1 } }, { type: "m" });
+      old!.broadcast({ type: "m" });
+      old!.multicast("g", { type: "m" });
+      expect(old!.setTimer(1, () => got.push("timer")), when).toBe(-1);
+      expect(old!.setPeriodic(1, () => got.push("periodic")), when).toBe(-1);
+      void old!.sleep(1).then(() => got.push("slept"));
+      void old!.rpc("b", { type: "m" }, { timeoutMs: 5 }).then(
+        () => got.push("rpc ok"),
+        () => got.push("rpc failed"),
+      );
+      old!.storage.set("k", when);
+      old!.storage.delete("k0");
+      old!.setState("leader", "stale handle");
+      old!.log("a ghost speaks");
+    };
+    stale("before restart");
+    const fresh = sim.restart("a");
+    fresh.storage.set("k0", "fresh");
+    stale("after restart");
+    await sim.runFor(100);
     expect(got).toEqual([]);
+    expect(fresh.storage.snapshot()).toEqual({ k0: "fresh" });
+    expect(sim.trace.filter({ kinds: ["send", "state", "log", "timer", "rpc", "error"] })).toEqual([]);
     expect(String(old)).toBe("Node(a, role=node, incarnation 1, crashed)");
   });
 
