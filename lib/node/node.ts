@@ -4,6 +4,7 @@ import type { Body, Message } from "./message";
 import type { NodeHost, NodeResources, TimerEntry } from "./host";
 import { RpcEngine, type RpcOptions } from "./rpc";
 import { DurableStorage } from "./storage";
+import { timerLabel } from "../trace/describe";
 
 /**
  * A message handler; it may be `async` (a rejected promise is reported like a throw). Any other
@@ -31,12 +32,13 @@ export type Handler<B extends Body = Body> = (message: Message<B>) => unknown;
  */
 export class Node {
   private readonly handlers = new Map<string, Handler<any>>();
-  private readonly rpcs: RpcEngine;
+  /** Made on first use (most nodes of a big simulation never call rpc). */
+  private rpcEngine: RpcEngine | undefined;
   private readonly timers = new Map<number, TimerEntry>();
   private nextTimerId = 1;
   private alive = true;
   private currentState: string | undefined;
-  private readonly disk: DurableStorage;
+  private disk: DurableStorage | undefined;
 
   /** @internal Created by the simulation; use `sim.spawn`. */
   constructor(
@@ -48,21 +50,23 @@ export class Node {
     readonly incarnation: number,
     private readonly host: NodeHost,
     private readonly resources: NodeResources,
-  ) {
-    this.disk = new DurableStorage(resources.disk, () => this.alive);
-    this.rpcs = new RpcEngine({
-      node: id,
+  ) {}
+
+  private get rpcs(): RpcEngine {
+    const host = this.host;
+    return (this.rpcEngine ??= new RpcEngine({
+      node: this.id,
       seed: host.seed,
-      prng: resources.rpcPrng,
+      prng: this.resources.rpcPrng(),
       now: () => host.nowMs(),
       send: (dest, body) => void this.send(dest, body),
       startTimer: (delayMs, name, callback) => this.startTimer(delayMs, 0, name, true, callback),
-      newMsgId: () => host.nextMsgId(id),
-      noteRpcMsgId: (msgId) => void resources.rpcMsgIds.add(msgId),
+      newMsgId: () => host.nextMsgId(this.id),
+      noteRpcMsgId: (msgId) => void this.resources.rpcMsgIds.add(msgId),
       record: (event) => host.record(event),
       reportError: (during, error) => this.reportError(during, error),
       error: (text) => this.error(text),
-    });
+    }));
   }
 
   /**
@@ -75,7 +79,7 @@ export class Node {
 
   /** Durable storage: the only state kept across a crash. @example node.storage.set("term", 3) */
   get storage(): DurableStorage {
-    return this.disk;
+    return (this.disk ??= new DurableStorage(this.resources.disk, () => this.alive));
   }
 
   /** Current virtual time in milliseconds. @example node.now() // 12.5 */
@@ -259,7 +263,7 @@ export class Node {
 
   /** @internal Deliver a message to this incarnation; says whether a handler or a waiting RPC took it. */
   _deliver(message: Message): "handled" | "no-handler" | "late-reply" {
-    const reply = this.rpcs.takeReply(message);
+    const reply = this.rpcEngine === undefined ? "none" : this.rpcEngine.takeReply(message);
     if (reply === "taken") return "handled";
     const handler = this.handlers.get(message.body.type);
     if (handler === undefined) {
@@ -285,7 +289,7 @@ export class Node {
     if (!timer.internal) {
       this.host.record({ kind: "timer", timeMs: this.now(), node: this.id, name: timer.name, periodic: timer.intervalMs > 0 });
     }
-    this.invoke(timer.callback, undefined, `timer ${timer.name}`);
+    this.invoke(timer.callback, undefined, timerLabel(timer.name, timer.intervalMs > 0));
   }
 
   /**
@@ -313,7 +317,7 @@ export class Node {
     this.alive = false;
     for (const timer of this.timers.values()) timer.cancelled = true;
     this.timers.clear();
-    this.rpcs.abandon();
+    this.rpcEngine?.abandon();
   }
 
   /** A one-line description. @example String(node) // "Node(a, role=node, incarnation 1, state=leader)" */

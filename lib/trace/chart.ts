@@ -2,13 +2,22 @@
  * A metric of a run over virtual time: events are put in buckets of `bucketMs`
  * (`[fromMs + i·bucketMs, fromMs + (i+1)·bucketMs)`), a metric turns each bucket into a number,
  * and asciichart draws the series as a terminal line chart.
+ *
+ * `sent` counts messages (one per `send`); `delivered`, `dropped` and `duplicated` count copies
+ * (a duplicated message has two, each delivered or dropped), like `sim.counters`.
  */
 import { plot } from "asciichart";
 import type { TraceEvent } from "./events";
 import { formatMs } from "../sim/errors";
 import { eventsOf, type TraceSource } from "./source";
 
-/** The metrics known by name. */
+/**
+ * The metrics known by name:
+ * - `sent`: messages sent (one per `send`);
+ * - `delivered`, `dropped`: copies delivered or dropped, duplicates included;
+ * - `duplicated`: extra copies made by the duplication fault;
+ * - `bytes`: bytes of the bodies sent; `errors`: `error` events; `events`: every trace event.
+ */
 export type MetricName = "sent" | "delivered" | "dropped" | "duplicated" | "bytes" | "errors" | "events";
 
 /** A named metric, or any function from the events of one bucket to a number. */
@@ -26,7 +35,10 @@ export interface SeriesOptions {
 
 /** Options of {@link chartMetric}. */
 export interface ChartOptions extends SeriesOptions {
-  /** Rows of the chart (default 10). */
+  /**
+   * Rows of the chart at most (default 10). A chart whose values are all whole numbers (every
+   * named metric) steps its axis by a whole number, so it may use fewer rows.
+   */
   height?: number;
 }
 
@@ -42,12 +54,23 @@ export const CHART_BUCKETS_MAX = 10_000;
 
 const METRICS: Record<MetricName, (bucket: readonly TraceEvent[]) => number> = {
   sent: (b) => count(b, (e) => e.kind === "send"),
-  delivered: (b) => count(b, (e) => e.kind === "deliver" && !e.duplicate),
+  delivered: (b) => count(b, (e) => e.kind === "deliver"),
   dropped: (b) => count(b, (e) => e.kind === "drop"),
   duplicated: (b) => count(b, (e) => e.kind === "duplicate"),
   bytes: (b) => b.reduce((sum, e) => sum + (e.kind === "send" ? e.bytes : 0), 0),
   errors: (b) => count(b, (e) => e.kind === "error"),
   events: (b) => b.length,
+};
+
+/** What a named metric counts, for the caption. */
+const METRIC_UNITS: Record<MetricName, string> = {
+  sent: "messages",
+  delivered: "copies, duplicates included",
+  dropped: "copies, duplicates included",
+  duplicated: "extra copies",
+  bytes: "of bodies sent",
+  errors: "error events",
+  events: "trace events",
 };
 
 /**
@@ -78,22 +101,38 @@ export function seriesOverTime(source: TraceSource, metric: Metric, options: Ser
 }
 
 /**
- * A metric over virtual time as an asciichart line chart, with a caption line.
+ * A metric over virtual time as an asciichart line chart, with a caption line that says what is
+ * counted. When every value is a whole number, so is every axis label.
  *
  * @example
  * console.log(chartMetric(sim.trace, "sent", { bucketMs: 10, height: 8 }));
- * //     4.00 ┤   ╭╮
+ * //        4 ┤   ╭╮
  * //     …
- * // sent per 10ms, t=0ms…200ms
+ * // sent (messages) per 10ms, t=0ms…200ms
  */
 export function chartMetric(source: TraceSource, metric: Metric, options: ChartOptions = {}): string {
   const series = seriesOverTime(source, metric, options);
-  const height = options.height ?? 10;
   const values = series.values.length === 1 ? [series.values[0], series.values[0]] : series.values;
-  const chart = plot(values, { height, format: (x: number) => formatTick(x).padStart(9) });
-  const name = typeof metric === "function" ? "metric" : metric;
+  const axis = wholeAxis(values, options.height ?? 10);
+  const chart = plot(values, { ...axis, format: (x: number) => formatTick(x).padStart(9) });
+  const name = typeof metric === "function" ? "metric" : `${metric} (${METRIC_UNITS[metric]})`;
   const endMs = series.fromMs + series.values.length * series.bucketMs;
   return `${chart}\n${name} per ${formatMs(series.bucketMs)}, t=${formatMs(series.fromMs)}…${formatMs(endMs)}`;
+}
+
+/**
+ * asciichart labels row k with `max − k·(max − min)/rows`. For whole-number values, pick a whole
+ * step (the smallest giving at most `heightMax` rows) and raise the top to `min + step·rows`, so
+ * every label is a whole number. Other values keep asciichart's own axis.
+ */
+function wholeAxis(values: readonly number[], heightMax: number): { height: number; min?: number; max?: number } {
+  if (!values.every(Number.isInteger)) return { height: heightMax };
+  const min = Math.min(...values);
+  const range = Math.max(...values) - min;
+  if (range === 0) return { height: heightMax };
+  const step = Math.ceil(range / Math.max(1, Math.floor(heightMax)));
+  const rows = Math.ceil(range / step);
+  return { height: rows, min, max: min + step * rows };
 }
 
 function count(bucket: readonly TraceEvent[], keep: (e: TraceEvent) => boolean): number {

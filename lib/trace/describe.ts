@@ -1,6 +1,7 @@
 /**
- * Short words for events, shared by the diagrams and the terminal timeline, so a message reads the
- * same everywhere: `ping #3`, `ping_ok #4 ↩3`, `dropped: partition`.
+ * Short words for events: the one source of wording for the diagrams, the terminal timeline and
+ * the message-flow graph, so an event reads the same everywhere: `ping #3`, `ping_ok #4 ↩3`
+ * (`#` the body's `msg_id`, `↩` its `in_reply_to`), `timer election fired`, `crashed`.
  */
 import type { MessageRef, TraceEvent } from "./events";
 import { formatMs } from "../sim/errors";
@@ -18,9 +19,29 @@ export function messageLabel(m: MessageRef): string {
   return label;
 }
 
+/** The name `node.setTimer` gives a timer when none is given. */
+const TIMER_NAME_DEFAULT = "timer";
+/** The name `node.setPeriodic` gives a timer when none is given. */
+const PERIODIC_NAME_DEFAULT = "periodic";
+
 /**
- * What a non-message event says, without the nodes it concerns (the caller shows those), or
- * `undefined` for message events, which are drawn as arrows.
+ * A timer as words: `timer election`, `periodic timer heartbeat`; an unnamed timer (the default
+ * names "timer" and "periodic") is just `timer` or `periodic timer`, never `timer timer`.
+ *
+ * @example
+ * timerLabel("election");         // "timer election"
+ * timerLabel("heartbeat", true);  // "periodic timer heartbeat"
+ * timerLabel("timer");            // "timer"
+ */
+export function timerLabel(name: string, periodic = false): string {
+  const kind = periodic || name === PERIODIC_NAME_DEFAULT ? "periodic timer" : "timer";
+  return name === TIMER_NAME_DEFAULT || name === PERIODIC_NAME_DEFAULT ? kind : `${kind} ${name}`;
+}
+
+/**
+ * What a non-message event says, or `undefined` for message events (send, deliver, drop,
+ * duplicate), which are drawn as arrows. The node an event happened on is left to the caller (a
+ * diagram lane, a timeline column); the other node of an rpc or an unhandled message is named.
  *
  * @example
  * describeEvent({ kind: "state", timeMs: 3, node: "n1", role: "raft", from: "follower", to: "candidate", cause: "election timeout" });
@@ -38,11 +59,13 @@ export function describeEvent(e: TraceEvent): string | undefined {
         ? `no handler for ${messageLabel(e)} from ${e.src}`
         : `late reply ${messageLabel(e)} from ${e.src}`;
     case "timer":
-      return `timer ${e.name} fired`;
-    case "rpc":
+      return `${timerLabel(e.name, e.periodic)} fired`;
+    case "rpc": {
+      const attempts = `${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`;
       return e.outcome === "ok"
-        ? `rpc ${e.type} #${e.msgId} to ${e.dest} ok in ${formatMs(e.latencyMs)}`
-        : `rpc ${e.type} #${e.msgId} to ${e.dest} timed out after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"}`;
+        ? `rpc ${e.type} #${e.msgId} to ${e.dest} ok in ${formatMs(e.latencyMs)}${e.attempts === 1 ? "" : ` after ${attempts}`}`
+        : `rpc ${e.type} #${e.msgId} to ${e.dest} timed out after ${attempts}`;
+    }
     case "crash":
       return "crashed";
     case "restart":

@@ -2,7 +2,7 @@
 // flow), a terminal timeline, statistics and charts.
 export { Trace, filterEvents, hashEvents } from "./trace";
 export { eventsOf, nodesOf, nodesIn } from "./source";
-export { messageLabel, describeEvent } from "./describe";
+export { messageLabel, describeEvent, timerLabel } from "./describe";
 export { escapeMermaidText, mermaidLabel, MermaidIds } from "./mermaid-escape";
 export { toSequenceDiagram, drawnAsNote, SEQUENCE_MESSAGES_MAX, SEQUENCE_NOTES_MAX, SEQUENCE_CHARS_MAX } from "./sequence-diagram";
 export { toStateDiagram, stateGraph, stateRoles, CRASHED_STATE } from "./state-diagram";
@@ -41,5 +41,5 @@ export type { SequenceDiagramOptions, SequenceMessage } from "./sequence-diagram
 export type { StateDiagramOptions, StateGraph, StateTransition, TransitionCause } from "./state-diagram";
 export type { MessageFlow, MessageFlowEdge, MessageFlowOptions, MessageFlowVertex } from "./message-flow";
 export type { TimelineOptions } from "./timeline";
-export type { OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
+export type { CopyCounts, MessageCounts, OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
 export type { ChartOptions, Metric, MetricName, SeriesOptions, TimeSeries } from "./chart";

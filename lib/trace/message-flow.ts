@@ -13,6 +13,7 @@
 import type { MessageRef, SendEvent, TraceEvent } from "./events";
 import { filterEvents } from "./trace";
 import { MermaidIds, mermaidLabel } from "./mermaid-escape";
+import { timerLabel } from "./describe";
 import { eventsOf, type TraceSource } from "./source";
 
 /** Options of {@link messageFlow} and {@link toMessageFlowGraph}. */
@@ -122,7 +123,7 @@ export function toMessageFlowGraph(source: TraceSource, options: MessageFlowOpti
     const id = idOf(v.kind, v.name);
     lines.push(
       v.kind === "timer"
-        ? `  ${id}(["${mermaidLabel(`timer ${v.name}`)}"])`
+        ? `  ${id}(["${mermaidLabel(timerLabel(v.name))}"])`
         : `  ${id}["${mermaidLabel(`${v.name} ×${v.sent}`)}"]`,
     );
   }

@@ -1,21 +1,25 @@
 /**
  * A run as a Mermaid `sequenceDiagram` (a Lamport diagram, as Maelstrom draws one per run).
  *
- * One lane per node, in spawn order. Each message is drawn once, at the time it was delivered or
- * dropped, from `src` to `dest`: delivered `->>`, duplicate copies `-->>` marked `(duplicate)`,
- * dropped `-x` with the reason (`loss`, `partition`, `crashed`). Crashes, restarts, partitions,
- * heals, state changes, errors, RPC timeouts and (optionally) timers and log lines are notes.
+ * One lane per node, in spawn order. Each copy of a message is drawn once, **at the time it
+ * arrived or was dropped** (not when it was sent), from `src` to `dest`: delivered `->>`, duplicate
+ * copies `-->>` marked `(duplicate)`, dropped `-x` with the reason (`loss`, `partition`,
+ * `crashed`). An arrow reads `type #N ↩M`: `#N` is the body's `msg_id`, `↩M` its `in_reply_to`
+ * (a reply to the message whose `msg_id` is M). The `legend` option writes this into the diagram;
+ * `showTime` stamps each arrow with its arrival time, `showSentTime` adds the send time.
+ * Crashes, restarts, partitions, heals, state changes, errors, RPC timeouts and (optionally)
+ * timers and log lines are notes.
  */
 import type { MessageRef, TraceEvent } from "./events";
 import { filterEvents } from "./trace";
 import { describeEvent, messageLabel } from "./describe";
-import { formatMs } from "../sim/errors";
+import { formatMs, toMicros } from "../sim/errors";
 import { MermaidIds, escapeMermaidText, mermaidLabel } from "./mermaid-escape";
 import { eventsOf, nodesIn, nodesOf, type TraceSource } from "./source";
 
 /** A message as the `label` option sees it. */
 export interface SequenceMessage extends MessageRef {
-  /** Virtual time the arrow is drawn at (delivery or drop). */
+  /** Virtual time the arrow is drawn at: when the copy arrived or was dropped. */
   timeMs: number;
   sentMs: number;
   /** The parsed body, or `undefined` if its `send` event is not in the trace. */
@@ -50,15 +54,22 @@ export interface SequenceDiagramOptions {
   maxChars?: number;
   /** Number the arrows (Mermaid's `autonumber`). */
   autonumber?: boolean;
-  /** Start every arrow and note with its virtual time, `t=12ms`. */
+  /** Start every arrow and note with its virtual time, `t=12ms` (for an arrow: when it arrived or was dropped). */
   showTime?: boolean;
+  /** Like `showTime`, and arrows show when they were sent, too: `t=10→12ms` (sent → arrived or dropped). */
+  showSentTime?: boolean;
+  /**
+   * Start the diagram with a note that explains its notation: arrows at arrival (or drop) time,
+   * `#N` = `msg_id`, `↩N` = in reply to `msg_id` N (default false).
+   */
+  legend?: boolean;
   /** Draw state changes as notes (default true). */
   showStates?: boolean;
   /** Draw timers that fired as notes (default false). */
   showTimers?: boolean;
   /** Draw log lines as notes (default false). */
   showLogs?: boolean;
-  /** A title above the diagram. */
+  /** A title above the diagram (the notation is explained by `legend`, not here). */
   title?: string;
   /**
    * The text of an arrow, given the message and the default text (`ping #3 ↩1`). Use it to add a
@@ -88,7 +99,9 @@ const TITLE_CHARS_MAX = 200;
 const ELISION_NOTE_CHARS = 200;
 
 /**
- * Draw a trace as a Mermaid `sequenceDiagram`.
+ * Draw a trace as a Mermaid `sequenceDiagram`. Arrows are drawn at the time each copy arrived or
+ * was dropped; `#N` is the body's `msg_id` and `↩N` means "in reply to `msg_id` N" (pass
+ * `legend: true` to say so in the diagram).
  *
  * @example
  * const text = toSequenceDiagram(sim.trace, { nodes: ["c1", "n1"], fromMs: 0, toMs: 500, maxMessages: 50 });
@@ -134,7 +147,16 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
   const span = lanes.length === 1 ? ids.idFor(lanes[0]) : `${ids.idFor(lanes[0])},${ids.idFor(lanes[lanes.length - 1])}`;
   const charsMax = maxChars - ELISION_NOTE_CHARS - span.length;
   const bodies = options.label ? bodiesById(all) : undefined;
-  const stamp = (e: TraceEvent): string => (options.showTime ? `t=${formatMs(e.timeMs)} ` : "");
+  const stamp = (e: TraceEvent): string => {
+    if (!options.showTime && !options.showSentTime) return "";
+    if (options.showSentTime && (e.kind === "deliver" || e.kind === "drop")) return `t=${toMicros(e.sentMs)}→${formatMs(e.timeMs)} `;
+    return `t=${formatMs(e.timeMs)} `;
+  };
+  if (options.legend) {
+    const line = `  Note over ${span}: ${mermaidLabel(legendText(options))}`;
+    lines.push(line);
+    chars += 1 + line.length;
+  }
   let messages = 0;
   let notes = 0;
   let elidedMessages = 0;
@@ -191,6 +213,16 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
     lines.push(`  Note over ${span}: ${escapeMermaidText(`… ${what} not shown${why}`)}`);
   }
   return lines.join("\n");
+}
+
+/** The note of the `legend` option. */
+function legendText(options: SequenceDiagramOptions): string {
+  const when = options.showSentTime
+    ? "t=sent→arrival (or drop) time"
+    : options.showTime
+      ? "t= arrival (or drop) time"
+      : "arrows are drawn when the message arrived (or was dropped)";
+  return `${when} · #N = msg_id · ↩N = in reply to msg_id N`;
 }
 
 /** True when every lane an event is drawn on is shown (partitions and heals span the shown lanes). */

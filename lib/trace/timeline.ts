@@ -89,21 +89,35 @@ export function formatTimeline(source: TraceSource, options: TimelineOptions = {
   return lines.join("\n");
 }
 
-/** Who an event's line names in the node column. */
+/**
+ * Who an event's line names in the node column: `src → dest` for a message on the wire, the node
+ * it happened on otherwise (describeEvent's words name the other node of an rpc or an unhandled
+ * message).
+ */
 function columnNodes(e: TraceEvent): string[] {
-  if ("src" in e) return [e.src, e.dest];
-  if (e.kind === "rpc") return [e.node, e.dest];
-  if ("node" in e) return [e.node];
-  return [];
+  switch (e.kind) {
+    case "send":
+    case "deliver":
+    case "drop":
+    case "duplicate":
+      return [e.src, e.dest];
+    case "unhandled":
+      return [e.dest];
+    default:
+      return "node" in e ? [e.node] : [];
+  }
 }
 
-/** The node column: `a → b` for messages and RPCs, `a` for node events, blank for network-wide events. */
+/** The node column: `a → b` for messages on the wire, `a` for node events, blank for network-wide events. */
 function actors(e: TraceEvent, column: { width: number; total: number }): string {
   const [first = "", second] = columnNodes(e).map(printable);
   return second === undefined ? first.padEnd(column.total) : `${first.padEnd(column.width)} → ${second.padEnd(column.width)}`;
 }
 
-/** The rest of the line. */
+/**
+ * The rest of the line. Messages on the wire are worded here (only the timeline lists sends and
+ * each copy); every other event in {@link describeEvent}'s words, after a `[role]` or `log:` tag.
+ */
 function what(e: TraceEvent): string {
   switch (e.kind) {
     case "send":
@@ -111,21 +125,13 @@ function what(e: TraceEvent): string {
     case "deliver":
       return `${messageLabel(e)} ${e.duplicate ? "delivered again (duplicate)" : "delivered"} (+${formatMs(e.timeMs - e.sentMs)})`;
     case "drop":
-      return `${messageLabel(e)} dropped (${e.reason})`;
+      return `${messageLabel(e)} ${e.duplicate ? "duplicate dropped" : "dropped"} (${e.reason})`;
     case "duplicate":
       return `${messageLabel(e)} duplicated`;
-    case "unhandled":
-      return `${messageLabel(e)} ${e.reason === "no-handler" ? "unhandled: no handler" : "unhandled: late reply"}`;
-    case "rpc":
-      return e.outcome === "ok"
-        ? `rpc ${e.type} #${e.msgId} ok in ${formatMs(e.latencyMs)} (${e.attempts} attempt${e.attempts === 1 ? "" : "s"})`
-        : `rpc ${e.type} #${e.msgId} timed out after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} (${formatMs(e.latencyMs)})`;
-    case "timer":
-      return `timer ${e.name}${e.periodic ? " (periodic)" : ""} fired`;
     case "state":
       return `[${e.role}] ${describeEvent(e)}`;
     case "log":
-      return `log: ${e.text}`;
+      return `log: ${describeEvent(e)}`;
     default:
       return describeEvent(e) ?? e.kind;
   }

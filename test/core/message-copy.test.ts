@@ -111,36 +111,42 @@ describe("message copy", () => {
 });
 
 describe("the wire copy is exactly JSON.stringify, then JSON.parse", () => {
-  /** Deep equality that also checks key order, prototypes and -0, and that no object is shared. */
-  function expectSameAsJson(body: unknown, msgId?: number): void {
+  /**
+   * What is wrong with `toWire(body, msgId)`, as a list (empty when the copy is exactly
+   * JSON.stringify, then JSON.parse): deep equality that also checks key order, prototypes and
+   * -0, that no object is shared with the body, and the byte count. One `expect` per body, not
+   * one per value, keeps hundreds of bodies fast.
+   */
+  function jsonCopyProblems(body: unknown, msgId?: number, encode: typeof toWire = toWire): string[] {
     // with a msgId, the wire carries Object.assign({}, body, { msg_id }) (what send() means)
     const sent = msgId === undefined ? body : Object.assign({}, body, { msg_id: msgId });
-    let expected: string | undefined;
-    let expectedError: unknown;
+    let expected: string;
     try {
       expected = JSON.stringify(sent);
     } catch (e) {
-      expectedError = e;
+      try {
+        encode(body as Body, msgId);
+        return [`toWire did not throw; JSON.stringify threw ${(e as Error).name}`];
+      } catch (w) {
+        return (w as Error).constructor === (e as Error).constructor ? [] : [`toWire threw ${(w as Error).name}, JSON.stringify ${(e as Error).name}`];
+      }
     }
-    if (expectedError !== undefined) {
-      expect(() => toWire(body as Body, msgId)).toThrow((expectedError as Error).constructor as new () => Error);
-      return;
-    }
-    const wire = toWire(body as Body, msgId);
-    expect(wire.json).toBe(expected);
-    expect(wire.bytes).toBe(Buffer.byteLength(expected!));
-    const parsed = JSON.parse(expected!);
+    const problems: string[] = [];
+    const wire = encode(body as Body, msgId);
+    if (wire.json !== expected) problems.push(`json ${wire.json} ≠ ${expected}`);
+    if (wire.bytes !== Buffer.byteLength(expected)) problems.push(`bytes ${wire.bytes} ≠ ${Buffer.byteLength(expected)}`);
     const same = (x: unknown, y: unknown, path: string): void => {
       if (typeof y !== "object" || y === null) {
-        expect(Object.is(x, y), `${path}: ${String(x)} vs ${String(y)}`).toBe(true);
+        if (!Object.is(x, y)) problems.push(`${path}: ${String(x)} ≠ ${String(y)}`);
         return;
       }
-      expect(typeof x === "object" && x !== null, path).toBe(true);
-      expect(Object.getPrototypeOf(x), path).toBe(Object.getPrototypeOf(y));
-      expect(Object.keys(x as object), path).toEqual(Object.keys(y));
+      if (typeof x !== "object" || x === null) return void problems.push(`${path}: ${String(x)} is not an object`);
+      if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) problems.push(`${path}: another prototype`);
+      const keys = Object.keys(x);
+      if (JSON.stringify(keys) !== JSON.stringify(Object.keys(y))) problems.push(`${path}: keys ${JSON.stringify(keys)} ≠ ${JSON.stringify(Object.keys(y))}`);
       for (const k of Object.keys(y)) same((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], `${path}.${k}`);
     };
-    same(wire.copy, parsed, "body");
+    same(wire.copy, JSON.parse(expected), "body");
     const originals = new Set<unknown>();
     const collect = (v: unknown): void => {
       if (typeof v === "object" && v !== null && !originals.has(v)) {
@@ -149,15 +155,18 @@ describe("the wire copy is exactly JSON.stringify, then JSON.parse", () => {
       }
     };
     collect(body);
-    const shared: string[] = [];
     const check = (v: unknown, path: string): void => {
       if (typeof v === "object" && v !== null) {
-        if (originals.has(v)) shared.push(path);
+        if (originals.has(v)) problems.push(`${path}: shared with the body`);
         for (const k of Object.keys(v)) check((v as Record<string, unknown>)[k], `${path}.${k}`);
       }
     };
     check(wire.copy, "copy");
-    expect(shared, "objects shared between the body and its copy").toEqual([]);
+    return problems;
+  }
+
+  function expectSameAsJson(body: unknown, msgId?: number): void {
+    expect(jsonCopyProblems(body, msgId)).toEqual([]);
   }
 
   class Point {
@@ -210,10 +219,41 @@ describe("the wire copy is exactly JSON.stringify, then JSON.parse", () => {
     expectSameAsJson({ msg_id: undefined }, 9);
   });
 
-  it("many random bodies", () => {
+  it("the checker reports a wrong copy: a shared object, a kept -0, reordered keys, a wrong byte count", () => {
+    const body = { type: "m", list: [1, { a: -0 }], é: "x" };
+    const wrong: Record<string, typeof toWire> = {
+      "shares an object": (b, id) => ({ ...toWire(b, id), copy: { ...toWire(b, id).copy, list: (b as typeof body).list } }),
+      "copies with structuredClone (keeps -0, which JSON turns into 0)": (b, id) => ({ ...toWire(b, id), copy: structuredClone({ ...b, msg_id: id }) }),
+      "reorders keys": (b, id) => ({ ...toWire(b, id), copy: Object.fromEntries(Object.entries(toWire(b, id).copy).reverse()) as Body }),
+      "counts characters, not bytes": (b, id) => ({ ...toWire(b, id), bytes: toWire(b, id).json.length }),
+    };
+    expect(jsonCopyProblems(body, 3)).toEqual([]);
+    for (const [name, encode] of Object.entries(wrong)) expect(jsonCopyProblems(body, 3, encode), name).not.toEqual([]);
+  });
+
+  // Generated bodies, a fixed set (no loop whose size or time depends on luck): every kind of
+  // value in every position — alone, in an object, in an array, deep — every awkward string as a
+  // value, a key and a type, then a few hundred seeded random mixtures. Each is checked twice
+  // over in order and in reverse, so the encoder's state after any body (a fallback, a non-ASCII
+  // string, an error) meets every other kind of body next.
+  const PIECES = ["a", "é", "日", "🌍", '"', "\\", "\n", "\u0001", "\ud800", "\udc00", " ", "z", "0", "\u2028"];
+  const LEAVES: unknown[] = [
+    0, -0, 7, -1000, 0.1, 1e300, -1e-300, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 53 + 2,
+    "", "plain ascii", PIECES.join(""), ...PIECES, true, false, null, undefined, () => 0, Symbol("s"), [], {},
+  ];
+  const generated: unknown[] = [];
+  /** Values that are not objects, at the top: only with a msg_id (a body that send() would refuse). */
+  const topLevel: unknown[] = [];
+  for (const leaf of LEAVES) {
+    generated.push({ type: "m", v: leaf }, { type: "m", list: [leaf, 1, leaf] }, { type: "m", deep: { x: [{ y: leaf }, [leaf]] } }, [leaf]);
+    topLevel.push(leaf);
+  }
+  for (const piece of PIECES) {
+    generated.push({ type: piece }, { type: "m", [piece]: 1, [`k${piece}`]: piece }, { type: "m", nested: { [piece]: [piece], msg_id: piece } });
+  }
+  {
     const prng = new Prng(31);
-    const pieces = ["a", "é", "日", "🌍", '"', "\\", "\n", "\u0001", "\ud800", " ", "z", "0"];
-    const randomString = (): string => Array.from({ length: prng.int(0, 6) }, () => prng.pick(pieces)).join("");
+    const randomString = (): string => Array.from({ length: prng.int(0, 6) }, () => prng.pick(PIECES)).join("");
     const randomValue = (depth: number): unknown => {
       switch (prng.int(0, depth > 3 ? 6 : 8)) {
         case 0: return prng.int(-1000, 1000);
@@ -230,11 +270,23 @@ describe("the wire copy is exactly JSON.stringify, then JSON.parse", () => {
         }
       }
     };
-    for (let i = 0; i < 2000; i++) {
-      const body = { type: randomString(), body: randomValue(0), extra: randomValue(2) };
-      expectSameAsJson(body);
-      expectSameAsJson(body, i);
-      expectSameAsJson(randomValue(0), i); // any value at the top, even one send() would refuse
+    for (let i = 0; i < 200; i++) {
+      generated.push({ type: randomString(), body: randomValue(0), extra: randomValue(2) });
+      if (i % 4 === 0) topLevel.push(randomValue(0));
     }
+  }
+
+  it(`${generated.length} generated bodies, every kind of value in every position, in order and in reverse`, () => {
+    const problems: string[] = [];
+    const all = [...generated, ...generated.slice().reverse()];
+    all.forEach((body, i) => {
+      for (const msgId of [undefined, i]) for (const p of jsonCopyProblems(body, msgId)) problems.push(`body ${i % generated.length}, msg_id ${msgId}: ${p}`);
+    });
+    topLevel.forEach((value, i) => {
+      for (const p of jsonCopyProblems(value, i)) problems.push(`top-level value ${i}: ${p}`);
+    });
+    expect(all).toHaveLength(2 * generated.length);
+    expect(topLevel).toHaveLength(LEAVES.length + 50);
+    expect(problems).toEqual([]);
   });
 });

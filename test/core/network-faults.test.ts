@@ -1,10 +1,12 @@
-// The network's fault knobs, measured over many messages (≥ 20,000) with stated tolerances.
-// Tolerances are ≥ 4 standard deviations of the sample statistic, and the seed is fixed, so these
-// tests never flake; they would fail if a knob were ignored or applied twice.
+// The network's fault knobs, measured over many messages (20,000) with stated tolerances. Each
+// tolerance is SIGMAS (6) standard errors of the sample statistic at that sample size (see
+// distribution-checks.ts), so the tests never flake, even with another seed; they fail if a knob
+// is ignored or applied twice, or a latency has the right mean but the wrong shape.
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../../lib/simulation";
 import { latency, type Latency, type NetworkOptions } from "../../lib/net";
 import type { DeliverEvent } from "../../lib/trace/events";
+import { SIGMAS, exponentialDeviations, meanTolerance, proportionTolerance, worstDeviation } from "./distribution-checks";
 
 const N = 20_000;
 
@@ -23,13 +25,16 @@ const delays = (sim: Simulation): number[] => deliveries(sim).map((e) => e.timeM
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 describe("network: loss and duplication", () => {
-  it("lossProbability 0.1 drops 10% ± 1 percentage point of 20,000 messages", async () => {
+  it("lossProbability 0.1 drops 10% of 20,000 messages", async () => {
     const sim = await blast({ lossProbability: 0.1 });
     const c = sim.counters;
     expect(c.sent).toBe(N);
-    expect(Math.abs(c.dropped / N - 0.1)).toBeLessThan(0.01);
+    // SE = √(0.1·0.9/N) ≈ 0.0021, tolerance ≈ 0.0127 (loss ignored: 0; applied twice: 0.19)
+    expect(Math.abs(c.dropped / N - 0.1)).toBeLessThan(proportionTolerance(0.1, N));
     expect(c.delivered + c.dropped).toBe(N);
-    expect(sim.trace.filter({ kinds: ["drop"] }).every((e) => e.kind === "drop" && e.reason === "loss")).toBe(true);
+    const drops = sim.trace.filter({ kinds: ["drop"] });
+    expect(drops).toHaveLength(c.dropped); // about 2,000: every() below does not pass on an empty list
+    expect(drops.every((e) => e.kind === "drop" && e.reason === "loss")).toBe(true);
   });
 
   it("lossProbability 0 drops nothing and 1 drops everything", async () => {
@@ -37,13 +42,14 @@ describe("network: loss and duplication", () => {
     expect((await blast({ lossProbability: 1 }, 2000)).counters.delivered).toBe(0);
   });
 
-  it("duplicationProbability 0.05 delivers 5% ± 1pp of messages twice, the copy marked duplicate", async () => {
+  it("duplicationProbability 0.05 delivers 5% of messages twice, the copy marked duplicate", async () => {
     const sim = await blast({ duplicationProbability: 0.05 });
     const c = sim.counters;
-    expect(Math.abs(c.duplicated / N - 0.05)).toBeLessThan(0.01);
+    // SE = √(0.05·0.95/N) ≈ 0.0015, tolerance ≈ 0.0092
+    expect(Math.abs(c.duplicated / N - 0.05)).toBeLessThan(proportionTolerance(0.05, N));
     expect(c.delivered).toBe(N + c.duplicated);
     const copies = deliveries(sim).filter((e) => e.duplicate);
-    expect(copies).toHaveLength(c.duplicated);
+    expect(copies).toHaveLength(c.duplicated); // about 1,000 (checked above), so every() below is not vacuous
     // each copy follows an original with the same wire id
     const originals = new Set(deliveries(sim).filter((e) => !e.duplicate).map((e) => e.id));
     expect(copies.every((e) => originals.has(e.id))).toBe(true);
@@ -53,31 +59,58 @@ describe("network: loss and duplication", () => {
     const sim = await blast({ lossProbability: 0.1, duplicationProbability: 0.05 });
     const lost = new Set(sim.trace.filter({ kinds: ["drop"] }).map((e) => (e as { id: number }).id));
     expect(deliveries(sim).some((e) => lost.has(e.id))).toBe(false);
-    expect(Math.abs(sim.counters.duplicated / (N - lost.size) - 0.05)).toBeLessThan(0.01);
+    // over the ≈ 18,000 messages not lost: SE ≈ 0.0016, tolerance ≈ 0.0097
+    expect(Math.abs(sim.counters.duplicated / (N - lost.size) - 0.05)).toBeLessThan(proportionTolerance(0.05, N - lost.size));
   });
 });
 
-describe("network: latency distributions (sample means over 20,000 messages, never negative)", () => {
+describe("network: latency distributions (20,000 messages, never negative)", () => {
+  // Sample mean within SIGMAS standard errors: tolerance = 6·sd/√N, sd the distribution's own.
+  // For a normal cut off at 0, Y = max(0, X) with X ~ N(μ, σ), a = μ/σ:
+  //   E[Y] = μΦ(a) + σφ(a), E[Y²] = (μ² + σ²)Φ(a) + μσφ(a).
+  // normal(2, 5): a = 0.4, Φ = 0.65542, φ = 0.36827 ⇒ E[Y] ≈ 3.152, sd(Y) ≈ 3.571.
   const cases: Array<[string, Latency, number, number, number]> = [
-    // name, distribution, expected mean, tolerance, minimum
-    ["constant 5", latency.constant(5), 5, 0.001, 5],
-    ["uniform 5..15", latency.uniform(5, 15), 10, 0.1, 5],
-    ["normal 20±5", latency.normal(20, 5), 20, 0.15, 0],
-    // normal(2, 5) is cut off at 0: E[max(0, X)] = μΦ(μ/σ) + σφ(μ/σ) ≈ 3.152
-    ["normal 2±5 (cut off at 0)", latency.normal(2, 5), 3.152, 0.1, 0],
-    // with msMin 18: E[max(18, X)] = 18 + E[max(0, N(2, 5))] ≈ 21.152
-    ["normal 20±5, msMin 18", latency.normal(20, 5, 18), 21.152, 0.1, 18],
-    ["exponential mean 10 plus 2", latency.exponential(10, 2), 12, 0.3, 2],
+    // name, distribution, expected mean, standard deviation, minimum
+    ["constant 5", latency.constant(5), 5, 0, 5],
+    ["uniform 5..15", latency.uniform(5, 15), 10, 10 / Math.sqrt(12), 5], // tolerance ≈ 0.12
+    ["normal 20±5", latency.normal(20, 5), 20, 5, 0], // the cut at 0 is 4σ away: negligible; tolerance ≈ 0.21
+    ["normal 2±5 (cut off at 0)", latency.normal(2, 5), 3.152, 3.571, 0], // tolerance ≈ 0.15
+    // with msMin 18: max(18, X) = 18 + max(0, N(2, 5))
+    ["normal 20±5, msMin 18", latency.normal(20, 5, 18), 21.152, 3.571, 18],
+    ["exponential mean 10 plus 2", latency.exponential(10, 2), 12, 10, 2], // tolerance ≈ 0.42
   ];
-  for (const [name, dist, expected, tolerance, min] of cases) {
-    it(`${name}: mean ${expected} ± ${tolerance}, minimum ≥ ${min}`, async () => {
+  for (const [name, dist, expected, sd, min] of cases) {
+    const tolerance = meanTolerance(sd, N);
+    it(`${name}: mean ${expected} ± ${tolerance.toFixed(3)} (6 SE), minimum ≥ ${min}`, async () => {
       const sim = await blast({ latency: dist, ordering: "unordered" });
       const d = delays(sim);
       expect(d).toHaveLength(N);
-      expect(Math.abs(mean(d) - expected)).toBeLessThan(tolerance);
+      // the expected means are rounded to 0.001; delivery times to the microsecond
+      expect(Math.abs(mean(d) - expected)).toBeLessThanOrEqual(tolerance + 0.001);
       expect(Math.min(...d)).toBeGreaterThanOrEqual(min);
     });
   }
+
+  /** The one-way delays of 20,000 messages under a latency distribution. */
+  const delaysUnder = async (dist: Latency): Promise<number[]> => delays(await blast({ latency: dist, ordering: "unordered" }));
+
+  it("exponential mean 10 plus 2 has an exponential shape: variance 100 and P(delay − 2 > 30) = e⁻³", async () => {
+    // In standard errors at N = 20,000 (distribution-checks.ts): mean (SE = 10/√N ≈ 0.071),
+    // variance (SE = √8·100/√N ≈ 2.0), fraction above 30 (SE ≈ 0.0015). Each within SIGMAS = 6.
+    const d = exponentialDeviations((await delaysUnder(latency.exponential(10, 2))).map((x) => x - 2), 10);
+    expect(worstDeviation(d), JSON.stringify(d)).toBeLessThan(SIGMAS);
+  });
+
+  it("the same check rejects latencies with the same mean and minimum but not exponential", async () => {
+    // What a wrong sampleLatency for { exponential, msMean 10, msMin 2 } could produce: each has
+    // mean 12 and minimum ≥ 2, so the mean-and-minimum check above passes it.
+    for (const wrong of [latency.constant(12), latency.uniform(2, 22), latency.normal(12, 3, 2)]) {
+      const d = (await delaysUnder(wrong)).map((x) => x - 2);
+      const e = exponentialDeviations(d, 10);
+      expect(Math.abs(mean(d) - 10), wrong.kind).toBeLessThan(meanTolerance(10, N));
+      expect(worstDeviation(e), `${wrong.kind}: ${JSON.stringify(e)}`).toBeGreaterThan(5 * SIGMAS);
+    }
+  });
 
   it("uniform latency spreads over its whole range", async () => {
     const d = delays(await blast({ latency: latency.uniform(5, 15), ordering: "unordered" }));
@@ -142,7 +175,9 @@ describe("network: delivery times", () => {
     sim.at(10 / 3, () => a.send("b", { type: "m" }));
     await sim.run();
     expect(got).toEqual([0, 3.333]);
-    for (const e of sim.trace.filter({ kinds: ["deliver"] })) expect(e.timeMs).toBe((e as { sentMs: number }).sentMs);
+    const delivered = sim.trace.filter({ kinds: ["deliver"] });
+    expect(delivered).toHaveLength(2);
+    for (const e of delivered) expect(e.timeMs).toBe((e as { sentMs: number }).sentMs);
   });
 
   it("delivery times are rounded to the microsecond", async () => {
@@ -175,15 +210,15 @@ describe("network: per-link latency and bandwidth", () => {
     expect(() => sim.network.configure({ links: [{ from: "a", to: "zz", latency: latency.constant(1) }] })).toThrow(/network\.links\[0\]\.to: got "zz"/);
   });
 
-  it("bandwidth adds bytes / bandwidthBytesPerMs to the delay", async () => {
+  it("bandwidth: a message takes bytes / bandwidthBytesPerMs to send, after the messages queued before it on its link", async () => {
     const sim = new Simulation({ seed: 1, network: { latency: latency.constant(2), bandwidthBytesPerMs: 10 } });
     sim.spawn("b", (node) => node.on("m", () => {}));
     const a = sim.spawn("a");
-    a.send("b", { type: "m", msg_id: 1 }); // {"type":"m","msg_id":1} = 23 bytes
-    a.send("b", { type: "m", msg_id: 2, pad: "x".repeat(968) }); // 1,000 bytes
+    a.send("b", { type: "m", msg_id: 1 }); // {"type":"m","msg_id":1} = 23 bytes: on the wire 0…2.3 ms
+    a.send("b", { type: "m", msg_id: 2, pad: "x".repeat(968) }); // 1,000 bytes: waits, then 2.3…102.3 ms
     await sim.run();
     const sends = sim.trace.filter({ kinds: ["send"] }) as Array<{ bytes: number }>;
     expect(sends.map((s) => s.bytes)).toEqual([23, 1000]);
-    expect(delays(sim)).toEqual([2 + 2.3, 2 + 100]);
+    expect(delays(sim)).toEqual([2.3 + 2, 2.3 + 100 + 2]); // transmission (queued) + latency
   });
 });

@@ -183,7 +183,7 @@ describe("node API: replies and RPC", () => {
     expect(at("b")).toEqual([0, 10, 20]);
   });
 
-  it('jitter "full" waits a random time in [0, backoff), drawn from the node\'s own PRNG', async () => {
+  it('jitter "full" waits a random time in [0, backoff), drawn from the rpc layer\'s own seeded stream', async () => {
     const run = async (seed: number) => {
       const sim = new Simulation({ seed, network: { lossProbability: 1 } });
       sim.spawn("server");
@@ -193,6 +193,7 @@ describe("node API: replies and RPC", () => {
     };
     const times = await run(1);
     expect(times).toEqual(await run(1));
+    expect(times).toHaveLength(5); // the first try and 4 retries: the checks below see 4 waits, not none
     const waits = times.slice(1).map((t, i) => t - times[i] - 10);
     waits.forEach((w, i) => {
       expect(w).toBeGreaterThanOrEqual(0);
@@ -235,7 +236,15 @@ describe("node API: replies and RPC", () => {
     await sim.run();
     expect(reply.body.n).toBe(1);
     expect(kinds(sim.trace.events, "rpc")).toHaveLength(1);
-    expect(kinds(sim.trace.events, "unhandled").every((e) => e.kind === "unhandled" && e.reason === "late-reply")).toBe(true);
+    // The request arrived twice, so the server replied twice (n=1, n=2), and each reply arrived
+    // twice: the first copy resolved the rpc, the other three are late replies — listed, not just
+    // checked with every(), which an empty list (no duplication at all) would pass.
+    const late = kinds(sim.trace.events, "unhandled").map((e) => e.kind === "unhandled" && [e.msgId, e.reason]);
+    expect(late).toEqual([
+      [1, "late-reply"],
+      [2, "late-reply"],
+      [2, "late-reply"],
+    ]);
   });
 
   it("a reply from the wrong node does not resolve the rpc", async () => {

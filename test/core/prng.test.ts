@@ -2,6 +2,16 @@
 // gives each subsystem a stream that nothing else can disturb.
 import { describe, expect, it } from "vitest";
 import { Prng } from "../../lib/sim";
+import {
+  SIGMAS,
+  exponentialDeviations,
+  meanTolerance,
+  proportionTolerance,
+  sampleMean,
+  sampleVariance,
+  varianceTolerance,
+  worstDeviation,
+} from "./distribution-checks";
 
 const draw = (prng: Prng, n: number): number[] => Array.from({ length: n }, () => prng.nextUint32());
 
@@ -81,22 +91,28 @@ describe("Prng: split gives independent streams", () => {
 });
 
 describe("Prng: distributions", () => {
+  // N draws per check; each tolerance below is SIGMAS (6) standard errors at this N (see
+  // distribution-checks.ts): wide enough that a correct generator never fails, far narrower than
+  // the error of a wrong distribution.
   const N = 100_000;
 
-  it("float is in [0, 1) with mean about 1/2", () => {
+  it("float is in [0, 1) with mean 1/2 and variance 1/12", () => {
     const prng = new Prng(11);
-    let sum = 0;
+    const xs: number[] = [];
     let outside = 0;
     for (let i = 0; i < N; i++) {
       const x = prng.float();
       if (!(x >= 0 && x < 1)) outside++;
-      sum += x;
+      xs.push(x);
     }
     expect(outside).toBe(0);
-    expect(Math.abs(sum / N - 0.5)).toBeLessThan(0.01);
+    // U(0,1): σ = 1/√12 ≈ 0.289, SE of the mean = σ/√N ≈ 0.00091, tolerance ≈ 0.0055
+    expect(Math.abs(sampleMean(xs) - 0.5)).toBeLessThan(meanTolerance(1 / Math.sqrt(12), N));
+    // σ² = 1/12, μ₄ = 1/80: SE of the variance ≈ 0.00024, tolerance ≈ 0.0014 (a constant has 0)
+    expect(Math.abs(sampleVariance(xs) - 1 / 12)).toBeLessThan(varianceTolerance(1 / 12, 1 / 80, N));
   });
 
-  it("int(min, max) covers exactly [min, max) and is roughly uniform (a die)", () => {
+  it("int(min, max) covers exactly [min, max) and is uniform (a die)", () => {
     const prng = new Prng(12);
     const counts = new Map<number, number>();
     for (let i = 0; i < N; i++) {
@@ -104,7 +120,8 @@ describe("Prng: distributions", () => {
       counts.set(x, (counts.get(x) ?? 0) + 1);
     }
     expect([...counts.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
-    for (const c of counts.values()) expect(Math.abs(c / N - 1 / 6)).toBeLessThan(0.01);
+    // each face: p = 1/6, SE = √(p(1−p)/N) ≈ 0.0012, tolerance ≈ 0.0071
+    for (const c of counts.values()) expect(Math.abs(c / N - 1 / 6)).toBeLessThan(proportionTolerance(1 / 6, N));
   });
 
   it("int with negative bounds and a single value", () => {
@@ -117,7 +134,7 @@ describe("Prng: distributions", () => {
     expect([...seen].sort((x, y) => x - y)).toEqual([-3, -2, -1, 0, 1, 400]);
   });
 
-  it("chance(0) is never true and chance(1) always; chance(0.3) about 30%", () => {
+  it("chance(0) is never true and chance(1) always; chance(0.3) is true 30% of the time", () => {
     const prng = new Prng(14);
     let hits = 0;
     let zeroTrue = 0;
@@ -129,32 +146,58 @@ describe("Prng: distributions", () => {
     }
     expect(zeroTrue).toBe(0);
     expect(oneFalse).toBe(0);
-    expect(Math.abs(hits / N - 0.3)).toBeLessThan(0.01);
+    // p = 0.3: SE = √(0.21/N) ≈ 0.00145, tolerance ≈ 0.0087
+    expect(Math.abs(hits / N - 0.3)).toBeLessThan(proportionTolerance(0.3, N));
   });
 
-  it("uniform, normal and exponential have the stated means", () => {
+  it("uniform(5, 15) stays in range with mean 10 and variance 100/12", () => {
     const prng = new Prng(15);
-    let u = 0;
-    let n = 0;
-    let nSq = 0;
-    let e = 0;
-    let outside = 0;
-    for (let i = 0; i < N; i++) {
-      const x = prng.uniform(5, 15);
-      if (!(x >= 5 && x < 15)) outside++;
-      u += x;
-      const y = prng.normal(100, 15);
-      n += y;
-      nSq += y * y;
-      const z = prng.exponential(10);
-      if (!(z >= 0)) outside++;
-      e += z;
+    const xs = Array.from({ length: N }, () => prng.uniform(5, 15));
+    expect(xs.filter((x) => !(x >= 5 && x < 15))).toEqual([]);
+    // width 10: σ = 10/√12 ≈ 2.89, SE of the mean ≈ 0.0091, tolerance ≈ 0.055 (was toBeCloseTo(10, 0): ±0.5, 55 SE)
+    expect(Math.abs(sampleMean(xs) - 10)).toBeLessThan(meanTolerance(10 / Math.sqrt(12), N));
+    // σ² = 100/12 ≈ 8.33, μ₄ = 10⁴/80 = 125: SE of the variance ≈ 0.024, tolerance ≈ 0.14
+    expect(Math.abs(sampleVariance(xs) - 100 / 12)).toBeLessThan(varianceTolerance(100 / 12, 125, N));
+  });
+
+  it("normal(100, 15) has mean 100, standard deviation 15 and normal tails", () => {
+    const prng = new Prng(16);
+    const xs = Array.from({ length: N }, () => prng.normal(100, 15));
+    // SE of the mean = 15/√N ≈ 0.047, tolerance ≈ 0.28
+    expect(Math.abs(sampleMean(xs) - 100)).toBeLessThan(meanTolerance(15, N));
+    // σ² = 225, μ₄ = 3σ⁴: SE of the variance = √2·σ²/√N ≈ 1.0, tolerance ≈ 6.0
+    expect(Math.abs(sampleVariance(xs) - 225)).toBeLessThan(varianceTolerance(225, 3 * 225 ** 2, N));
+    // P(X > μ + 2σ) = 1 − Φ(2) ≈ 0.02275: SE ≈ 0.00047, tolerance ≈ 0.0028
+    const above = xs.filter((x) => x > 130).length / N;
+    expect(Math.abs(above - 0.02275)).toBeLessThan(proportionTolerance(0.02275, N));
+  });
+
+  it("exponential(10) is ≥ 0 with mean 10, variance 100 and P(X > 30) = e⁻³", () => {
+    const prng = new Prng(17);
+    const xs = Array.from({ length: N }, () => prng.exponential(10));
+    expect(xs.filter((x) => !(x >= 0))).toEqual([]);
+    // In standard errors at N = 100,000 (distribution-checks.ts): mean (SE = 10/√N ≈ 0.032),
+    // variance (SE = √8·100/√N ≈ 0.89), fraction above 30 (SE = √(p(1−p)/N) ≈ 0.00069). Each
+    // must be within SIGMAS = 6.
+    const d = exponentialDeviations(xs, 10);
+    expect(worstDeviation(d), JSON.stringify(d)).toBeLessThan(SIGMAS);
+  });
+
+  it("the exponential check rejects wrong generators that have the right mean", () => {
+    // What a broken Prng.exponential could return instead. Each has mean 10, so the old check
+    // (mean and minimum only) passed them all; the shape checks are off by over 30 SE.
+    const prng = new Prng(18);
+    const wrong: Record<string, () => number> = {
+      constant: () => 10,
+      "uniform(0, 20)": () => prng.uniform(0, 20),
+      "normal(10, 3) cut at 0": () => Math.max(0, prng.normal(10, 3)),
+      "sum of two exponentials of mean 5": () => -5 * Math.log(1 - prng.float()) - 5 * Math.log(1 - prng.float()),
+    };
+    for (const [name, draw] of Object.entries(wrong)) {
+      const d = exponentialDeviations(Array.from({ length: N }, draw), 10);
+      expect(Math.abs(d.mean), `${name}: the mean alone cannot tell`).toBeLessThan(SIGMAS);
+      expect(worstDeviation(d), `${name}: ${JSON.stringify(d)}`).toBeGreaterThan(5 * SIGMAS);
     }
-    expect(outside).toBe(0);
-    expect(u / N).toBeCloseTo(10, 0);
-    expect(Math.abs(n / N - 100)).toBeLessThan(0.5);
-    expect(Math.abs(Math.sqrt(nSq / N - (n / N) ** 2) - 15)).toBeLessThan(0.5);
-    expect(Math.abs(e / N - 10)).toBeLessThan(0.2);
   });
 
   it("pick and shuffle: deterministic, and shuffle is a permutation that leaves its input alone", () => {

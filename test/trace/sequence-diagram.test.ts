@@ -166,7 +166,7 @@ describe("toSequenceDiagram", () => {
     expect(plain).not.toContain("heartbeat");
     expect(plain).not.toContain("hello");
     const verbose = toSequenceDiagram(fixtureTrace(), { showTimers: true, showLogs: true });
-    expect(verbose).toContain("  Note over n1: timer heartbeat fired");
+    expect(verbose).toContain("  Note over n1: periodic timer heartbeat fired");
     expect(verbose).toContain("  Note over n1: hello#59; world");
   });
 
@@ -176,7 +176,7 @@ describe("toSequenceDiagram", () => {
       { kind: "spawn", timeMs: 0, node: 'node "1"; #2', role: "x" },
       { kind: "spawn", timeMs: 0, node: "中文 🚀", role: "x" },
       { kind: "deliver", timeMs: 1, id: 1, src: "end", dest: 'node "1"; #2', type: "a-->b: {x}", sentMs: 0, duplicate: false },
-      { kind: "drop", timeMs: 2, id: 2, src: "中文 🚀", dest: "end", type: "<b>%%", sentMs: 0, reason: "crashed" },
+      { kind: "drop", timeMs: 2, id: 2, src: "中文 🚀", dest: "end", type: "<b>%%", sentMs: 0, reason: "crashed", duplicate: false },
       { kind: "cut", timeMs: 3, from: "end", to: "中文 🚀" },
     ];
     expect(toSequenceDiagram(events)).toBe(
@@ -190,6 +190,29 @@ describe("toSequenceDiagram", () => {
         "  Note over p0,p2: cut end → 中文 🚀",
       ),
     );
+  });
+
+  it("explains its notation in a legend note when asked: arrow time, #N and ↩N", () => {
+    const legend = (options: Parameters<typeof toSequenceDiagram>[1]) => toSequenceDiagram(fixtureTrace(), { ...options, types: ["write"], showStates: false }).split("\n")[4];
+    expect(legend({ legend: true })).toBe(
+      "  Note over n1,c1: arrows are drawn when the message arrived (or was dropped) · #35;N = msg_id · ↩N = in reply to msg_id N",
+    );
+    expect(legend({ legend: true, showTime: true })).toBe("  Note over n1,c1: t= arrival (or drop) time · #35;N = msg_id · ↩N = in reply to msg_id N");
+    expect(legend({ legend: true, showSentTime: true })).toBe(
+      "  Note over n1,c1: t=sent→arrival (or drop) time · #35;N = msg_id · ↩N = in reply to msg_id N",
+    );
+    // without the option the diagram is as before: no legend
+    expect(toSequenceDiagram(fixtureTrace())).not.toContain("msg_id");
+  });
+
+  it("shows the send time next to the arrival time with showSentTime", () => {
+    const text = toSequenceDiagram(fixtureTrace(), { types: ["read", "read_ok"], showStates: false, showSentTime: true });
+    expect(text.split("\n").filter((l) => !l.includes("Note") && l.includes(": "))).toEqual([
+      "  c1->>n1: t=11→15ms read #35;2",
+      "  n1-xc1: t=15→18ms read_ok #35;4 ↩2 (dropped#58; loss)",
+    ]);
+    // notes have one time only
+    expect(text).toContain("  Note over n1,c1: t=20ms healed");
   });
 
   it("draws an empty trace as an empty diagram", () => {

@@ -1,4 +1,5 @@
 // formatTimeline: one aligned line per event; colour only when asked (never from the environment).
+// Non-message events are in describeEvent's words (test/trace/describe.test.ts checks every kind).
 import { describe, expect, it } from "vitest";
 import { formatTimeline, type TraceEvent } from "../../lib/trace";
 import { fixtureTrace } from "./fixtures";
@@ -18,9 +19,9 @@ describe("formatTimeline", () => {
         "t=    8.0ms  n1 → c1  write_ok #2 ↩1 sent (25 B)",
         "t=   10.0ms           partition n1 c1 | n2",
         "t=   10.0ms  n1 → c1  write_ok #2 ↩1 delivered (+2ms)",
-        "t=   10.0ms  c1 → n1  rpc write #1 ok in 9ms (1 attempt)",
+        "t=   10.0ms  c1       rpc write #1 to n1 ok in 9ms",
         "t=   11.0ms  c1 → n1  read #2 sent (20 B)",
-        "t=   12.0ms  n1       timer heartbeat (periodic) fired",
+        "t=   12.0ms  n1       periodic timer heartbeat fired",
         "t=   12.0ms  n1 → n2  append #3 sent (50 B)",
       ].join("\n"),
     );
@@ -36,7 +37,7 @@ describe("formatTimeline", () => {
       "t=   17.0ms  n2       [raft] follower → candidate (election timeout)",
       "t=   18.0ms  n1 → c1  read_ok #4 ↩2 dropped (loss)",
       "t=   20.0ms           healed",
-      "t=   21.0ms  c1 → n1  rpc read #2 timed out after 1 attempt (10ms)",
+      "t=   21.0ms  c1       rpc read #2 to n1 timed out after 1 attempt",
       "t=   22.0ms  n2       crashed",
       "t=   25.0ms  n2       restarted (incarnation 2)",
       "t=   25.0ms  n2       [raft] state follower",
@@ -44,7 +45,21 @@ describe("formatTimeline", () => {
       "t=   27.0ms  n1       error in read: boom",
       "t=   28.0ms  c1 → n2  bogus #3 sent (10 B)",
       "t=   29.0ms  c1 → n2  bogus #3 delivered (+1ms)",
-      "t=   29.0ms  c1 → n2  bogus #3 unhandled: no handler",
+      "t=   29.0ms  n2       no handler for bogus #3 from c1",
+    ]);
+  });
+
+  it("says which copy of a duplicated message was dropped", () => {
+    const ref = { id: 1, src: "a", dest: "b", type: "m", msgId: 1 };
+    const events: TraceEvent[] = [
+      { kind: "duplicate", timeMs: 0, ...ref },
+      { kind: "deliver", timeMs: 2, ...ref, sentMs: 0, duplicate: false },
+      { kind: "drop", timeMs: 3, ...ref, sentMs: 0, reason: "crashed", duplicate: true },
+    ];
+    expect(formatTimeline(events).split("\n")).toEqual([
+      "t=    0.0ms  a → b  m #1 duplicated",
+      "t=    2.0ms  a → b  m #1 delivered (+2ms)",
+      "t=    3.0ms  a → b  m #1 duplicate dropped (crashed)",
     ]);
   });
 
