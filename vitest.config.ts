@@ -1,16 +1,24 @@
-// vitest: every test under test/ (core unit tests, trace tests, graders, meta tests). Graders load
-// the student's exercises/ or, with DISTLAB_TARGET=solutions, the reference (test/grading/target.ts).
-// `npm test` (scripts/test.js) adds a JSON report; the scoreboard prints points per notebook.
+// vitest: every test under test/ (core unit tests, trace tests, setup tests, graders, meta tests).
+// Graders load the student's exercises/ or, with DISTLAB_TARGET=solutions, the reference
+// (test/grading/target.ts). `npm test` (scripts/test.js) names its reporters on the command line
+// and adds a JSON report; the scoreboard prints points per notebook.
+//
+// `npm run grade` (scripts/grade.js) sets DISTLAB_REPORT=grade: then the scoreboard is the only
+// reporter, and it prints each failing exercise's first failure in full (vitest's own reporter,
+// which would print every failing seed, stays quiet).
 //
 // Written as CommonJS because package.json has no "type": "module": Vite 8 warns about ESM syntax
 // in a file it loads as CommonJS.
 const { defineConfig }: typeof import("vitest/config") = require("vitest/config");
 
+const SCOREBOARD = "./test/grading/scoreboard-reporter.ts";
+const gradeLoop = process.env.DISTLAB_REPORT === "grade";
+
 module.exports = defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/fixtures/**"],
-    reporters: ["default", "./test/grading/scoreboard-reporter.ts"],
+    reporters: gradeLoop ? [[SCOREBOARD, { failures: "full" }]] : ["default", SCOREBOARD],
     // Simulations are CPU-bound and short; two workers are plenty on a shared machine.
     maxWorkers: 2,
   },

@@ -4,7 +4,11 @@
  *
  *   ensureNpmDeps()           npm ci (PUPPETEER_SKIP_DOWNLOAD=1) when a dependency is missing
  *   ensureSystemPackages(o)   Jupyter, Chromium and DejaVu fonts: apt-get install as root, else
- *                             print the command to run
+ *                             print the command to run (DISTLAB_APT=none: never run apt-get, as
+ *                             for a user who is not root or has no apt-get; the setup tests use it)
+ *   findChromium()            DISTLAB_CHROMIUM, PUPPETEER_EXECUTABLE_PATH, then /usr/bin/chromium…
+ *   prepareBrowserTests()     `npm test`'s one decision about the browser tests: run, skip
+ *                             (DISTLAB_BROWSER=missing for vitest) or, under CI, fail
  *   findJupyter()             /usr/bin/jupyter + /usr/bin/python3 (Debian), else `jupyter` on PATH
  *                             with its own python (pip); null when neither has nbclient
  *   ensureKernelSpec(j)       the tslab kernel spec under .jupyter/share/jupyter (gitignored)
@@ -215,10 +219,29 @@ function ensureKernelSpec(jupyter = findJupyter()) {
 // ---------------------------------------------------------------------------------------------
 // System packages
 
+/**
+ * Where Chromium is looked for, in order, when neither DISTLAB_CHROMIUM nor
+ * PUPPETEER_EXECUTABLE_PATH is set. lib/render/paths.ts has the same list and the same rules
+ * (test/setup/find-chromium.test.ts checks that both answer alike).
+ */
+const CHROMIUM_CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+/** `{ name, value }` of the variable that names the Chromium binary (DISTLAB_CHROMIUM first), or null. */
+function chromiumOverride(env = process.env) {
+  for (const name of ["DISTLAB_CHROMIUM", "PUPPETEER_EXECUTABLE_PATH"]) {
+    if (env[name]) return { name, value: env[name] };
+  }
+  return null;
+}
+
+/**
+ * The Chromium binary: the file DISTLAB_CHROMIUM (else PUPPETEER_EXECUTABLE_PATH) names, when it
+ * exists; without either variable the first of CHROMIUM_CANDIDATES that exists. Null if none.
+ */
 function findChromium() {
-  const fromEnv = process.env.DISTLAB_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (fromEnv) return fs.existsSync(fromEnv) ? fromEnv : null;
-  for (const candidate of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) {
+  const override = chromiumOverride();
+  if (override) return fs.existsSync(override.value) ? override.value : null;
+  for (const candidate of CHROMIUM_CANDIDATES) {
     if (fs.existsSync(candidate)) return candidate;
   }
   return null;
@@ -229,56 +252,140 @@ function hasDejaVuFont() {
   return dirs.some((dir) => fs.existsSync(path.join(dir, "DejaVuSans.ttf")));
 }
 
+/** The package groups `npm start` needs; `npm test` needs only chromium and fonts. */
+const ALL_GROUPS = ["jupyter", "chromium", "fonts"];
+
 /**
- * The Debian packages still needed: Jupyter (with the notebook server when `server` is true),
- * Chromium and DejaVu fonts. Empty when everything is there, from apt or pip.
+ * The Debian packages still needed, of the groups asked for (default all: Jupyter, with the
+ * notebook server when `server` is not false; Chromium; DejaVu fonts). Empty when everything is
+ * there, from apt or pip.
  */
 function missingSystemPackages(options = {}) {
+  const groups = options.groups || ALL_GROUPS;
   const needServer = options.server !== false;
   const missing = [];
-  const jupyter = findJupyter();
-  if (!jupyter || (needServer && !jupyter.server)) missing.push(...APT_PACKAGES.jupyter);
-  if (!findChromium()) missing.push(...APT_PACKAGES.chromium);
-  if (!hasDejaVuFont()) missing.push(...APT_PACKAGES.fonts);
+  if (groups.includes("jupyter")) {
+    const jupyter = findJupyter();
+    if (!jupyter || (needServer && !jupyter.server)) missing.push(...APT_PACKAGES.jupyter);
+  }
+  if (groups.includes("chromium") && !findChromium()) missing.push(...APT_PACKAGES.chromium);
+  if (groups.includes("fonts") && !hasDejaVuFont()) missing.push(...APT_PACKAGES.fonts);
   return missing;
 }
 
-function aptCommand(packages, sudo) {
+/**
+ * Whether setup may run apt-get: as root, with apt-get on PATH. `DISTLAB_APT=none` says no
+ * whatever the machine (what a user without root or without apt-get gets; the tests of the setup
+ * script use it).
+ */
+function canRunApt() {
+  if (process.env.DISTLAB_APT === "none") return false;
+  return isRoot() && which("apt-get") !== null;
+}
+
+/** The command that installs `packages` (`sudo` in front when not root). */
+function aptCommand(packages, sudo = !isRoot()) {
   const s = sudo ? "sudo " : "";
   return `${s}apt-get update && ${s}apt-get install -y --no-install-recommends ${packages.join(" ")}`;
 }
 
 /**
- * Makes sure Jupyter, Chromium and the fonts are installed. As root with apt-get, installs the
- * missing Debian packages (`apt-get update` first); otherwise prints the exact command and
- * returns false. Options: `server` (default true) also requires the notebook server;
- * `install` (default true) may run apt-get.
+ * Makes sure the Debian packages of `options.groups` (default: Jupyter, Chromium and the fonts)
+ * are installed. As root with apt-get (see canRunApt), installs the missing ones (`apt-get update`
+ * first); otherwise prints the exact command and returns false. Options: `groups`, `server`
+ * (default true: Jupyter must include the notebook server), `install` (default true: may run
+ * apt-get). A DISTLAB_CHROMIUM that names a missing file is reported, not "fixed" by apt-get.
  */
 function ensureSystemPackages(options = {}) {
-  const missing = missingSystemPackages(options);
+  let missing = missingSystemPackages(options);
   if (missing.length === 0) return true;
-  const canApt = isRoot() && which("apt-get") !== null;
-  if (options.install !== false && canApt) {
-    log(`installing Debian packages: ${missing.join(" ")}`);
+  const override = chromiumOverride();
+  if (override && missing.includes("chromium")) {
+    console.error(`[setup] ${override.name} is "${override.value}", which does not exist: point it at a Chromium binary, or unset it`);
+  }
+  if (options.install !== false && canRunApt()) {
+    // apt-get cannot help a variable that names a missing file.
+    const installable = override ? missing.filter((p) => !APT_PACKAGES.chromium.includes(p)) : missing;
+    if (installable.length === 0) return false;
+    log(`installing Debian packages: ${installable.join(" ")}`);
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     run("apt-get", ["update"], { env });
-    run("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { env });
-    const still = missingSystemPackages(options);
-    if (still.length === 0) return true;
-    console.error(`[setup] still missing after apt-get install: ${still.join(" ")}`);
+    run("apt-get", ["install", "-y", "--no-install-recommends", ...installable], { env });
+    missing = missingSystemPackages(options);
+    if (missing.length === 0) return true;
+    console.error(`[setup] still missing after apt-get install: ${missing.join(" ")}`);
     return false;
   }
   console.error(`[setup] missing: ${missing.join(" ")}`);
-  if (which("apt-get")) {
+  if (process.env.DISTLAB_APT !== "none" && which("apt-get")) {
     console.error("[setup] install them with:\n");
-    console.error(`    ${aptCommand(missing, !isRoot())}\n`);
+    console.error(`    ${aptCommand(missing)}\n`);
   } else {
-    console.error(
-      "[setup] no apt-get here: install Jupyter (pip install notebook nbclient), Chromium and the " +
-        "DejaVu fonts by other means (set DISTLAB_CHROMIUM to the Chromium binary if it is not /usr/bin/chromium).",
-    );
+    const other = [
+      missing.some((p) => APT_PACKAGES.jupyter.includes(p)) && "Jupyter (pip install notebook nbclient)",
+      missing.includes("chromium") && "Chromium (then set DISTLAB_CHROMIUM to its binary if it is not /usr/bin/chromium)",
+      missing.some((p) => APT_PACKAGES.fonts.includes(p)) && "the DejaVu fonts",
+    ].filter(Boolean);
+    console.error(`[setup] on Debian or Ubuntu, install them with: ${aptCommand(missing)}`);
+    console.error(`[setup] elsewhere install ${other.join(", ")} by other means.`);
   }
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser tests of `npm test`
+
+/**
+ * The variable scripts/test.js sets for the vitest workers: `DISTLAB_BROWSER=missing` when the
+ * browser tests are to be skipped. The test files ask lib/render's browserTestsSkipped().
+ */
+const BROWSER_ENV = "DISTLAB_BROWSER";
+
+/** Whether this is a CI run: CI set to anything but "", "0" or "false". */
+function isCI(env = process.env) {
+  const value = (env.CI || "").trim().toLowerCase();
+  return value !== "" && value !== "0" && value !== "false";
+}
+
+/**
+ * What `npm test` does with the tests that need Chromium: "run" when there is one, else "skip"
+ * (reported loudly, with the install command), except under CI, where a missing browser is a
+ * failure: "fail" runs them, and they fail with findChromium's message.
+ */
+function browserTestMode({ chromium, ci }) {
+  if (chromium) return "run";
+  return ci ? "fail" : "skip";
+}
+
+/**
+ * The one decision about Chromium for `npm test`: installs Chromium and the fonts when it can
+ * (root with apt-get; Jupyter is not needed by the tests), then returns
+ * `{ chromium, mode, env, installCommand, problem }`: `mode` from browserTestMode, `env` the
+ * variables to give vitest (DISTLAB_BROWSER: "missing" when skipping, else "found" or
+ * "required"; only "missing" makes browserTestsSkipped() true), `installCommand`
+ * the exact command that installs what is missing, `problem` one line saying why there is no
+ * browser (undefined when there is one).
+ */
+function prepareBrowserTests(options = {}) {
+  const ci = options.ci === undefined ? isCI() : options.ci;
+  try {
+    ensureSystemPackages({ groups: ["chromium", "fonts"], install: options.install });
+  } catch (error) {
+    // e.g. apt-get without a network: the tests still run, and the verdict below says what is missing
+    console.error(`[setup] ${error && error.message ? error.message : error}: going on without`);
+  }
+  const chromium = findChromium();
+  const mode = browserTestMode({ chromium, ci });
+  const override = chromiumOverride();
+  const packages = [...APT_PACKAGES.chromium, ...(hasDejaVuFont() ? [] : APT_PACKAGES.fonts)];
+  const problem = chromium
+    ? undefined
+    : override
+      ? `${override.name}=${override.value} does not exist`
+      : `no Chromium at ${CHROMIUM_CANDIDATES.join(", ")}`;
+  // Always set, so that a DISTLAB_BROWSER inherited from the shell cannot overrule the verdict.
+  const env = { [BROWSER_ENV]: { run: "found", skip: "missing", fail: "required" }[mode] };
+  return { chromium, mode, env, installCommand: aptCommand(packages), problem };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -355,7 +462,14 @@ module.exports = {
   jupyterEnv,
   ensureKernelSpec,
   findChromium,
+  chromiumOverride,
+  CHROMIUM_CANDIDATES,
   hasDejaVuFont,
+  canRunApt,
+  isCI,
+  browserTestMode,
+  prepareBrowserTests,
+  BROWSER_ENV,
   missingSystemPackages,
   ensureSystemPackages,
   aptCommand,

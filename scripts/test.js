@@ -4,6 +4,14 @@
  * (core unit tests and the graders, against exercises/), print the scoreboard, and write a JSON
  * report to build/test-results/test.json.
  *
+ * The browser tests (Mermaid's own parser in headless Chromium: the test files with
+ * `describe.skipIf(browserTestsSkipped())`) need Chromium. As root with apt-get, npm test first
+ * installs it and the DejaVu fonts, as `npm start` does (not Jupyter: no test needs it). When it
+ * cannot (not root, no apt-get, or DISTLAB_APT=none), everything else runs and a banner at the end
+ * reports the browser tests SKIPPED, with the install command. Under CI (CI=true) a missing
+ * browser is a failure instead. The decision is made once, by setup.prepareBrowserTests(); it
+ * reaches the vitest workers as DISTLAB_BROWSER=missing.
+ *
  * `npm run test:solutions` (`node scripts/test.js --solutions`): only the graders
  * (test/NN-*.test.ts) and the buggy-fixture meta tests, with DISTLAB_TARGET=solutions; every test
  * must pass (a pending exercise is a failure here). JSON: build/test-results/test-solutions.json.
@@ -16,7 +24,10 @@ const path = require("node:path");
 const { spawnSync } = require("node:child_process");
 
 const ROOT = path.resolve(__dirname, "..");
-const RESULTS_DIR = path.join(ROOT, "build", "test-results");
+/** Where the JSON reports go; DISTLAB_RESULTS_DIR moves them (the setup tests use a temp folder). */
+const RESULTS_DIR = process.env.DISTLAB_RESULTS_DIR
+  ? path.resolve(process.env.DISTLAB_RESULTS_DIR)
+  : path.join(ROOT, "build", "test-results");
 const SCOREBOARD = "./test/grading/scoreboard-reporter.ts";
 /** vitest's JSON reporter minus its "JSON report written" line, so the scoreboard ends the output. */
 const JSON_REPORTER = "./test/grading/json-reporter.ts";
@@ -54,8 +65,92 @@ function graderFiles() {
 }
 
 /**
+ * The test files that need Chromium, relative to the root: those with a
+ * `describe.skipIf(browserTestsSkipped())` (or `it.skipIf(…)`), which is how a test says so.
+ */
+function browserTestFiles() {
+  const out = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const rel = `${dir}/${entry.name}`;
+      if (entry.isDirectory() && entry.name !== "fixtures") walk(rel);
+      else if (entry.isFile() && entry.name.endsWith(".test.ts") && fs.readFileSync(path.join(ROOT, rel), "utf8").includes(".skipIf(browserTestsSkipped())")) out.push(rel);
+    }
+  };
+  walk("test");
+  return out;
+}
+
+/**
+ * How the browser tests went, from a vitest JSON report: `{ files, skipped, failed, passed }` counted
+ * over the browser test files that took part (`files`), or undefined without a report.
+ */
+function browserTestCounts(jsonFile) {
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(jsonFile, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const browserFiles = new Set(browserTestFiles());
+  const counts = { files: [], skipped: 0, failed: 0, passed: 0 };
+  for (const file of report.testResults || []) {
+    const rel = path.relative(ROOT, file.name).split(path.sep).join("/");
+    if (!browserFiles.has(rel)) continue;
+    counts.files.push(rel);
+    if (file.status === "failed") counts.failed++;
+    for (const test of file.assertionResults || []) {
+      if (test.status === "failed") counts.failed++;
+      else if (test.status === "passed") counts.passed++;
+      else counts.skipped++;
+    }
+  }
+  return counts;
+}
+
+/**
+ * The banner that ends a run without Chromium (empty when there is nothing to say): SKIPPED, with
+ * the count and the install command, or under CI, FAILED.
+ * @param {{ mode: string, problem?: string, installCommand: string }} browser  from setup.prepareBrowserTests()
+ * @param {{ files: string[], skipped: number, failed: number } | undefined} counts  from browserTestCounts()
+ */
+function browserBanner(browser, counts, color = useColor()) {
+  if (browser.mode === "run") return "";
+  if (counts && counts.files.length === 0) return ""; // no browser test took part (a filtered run)
+  const files = counts ? counts.files.join(", ") : browserTestFiles().join(", ");
+  const lines =
+    browser.mode === "skip"
+      ? [
+          `SKIPPED: ${counts ? counts.skipped : "the"} browser tests (${files})`,
+          "They check the diagrams with the real Mermaid in headless Chromium, and there is no Chromium here",
+          `(${browser.problem}). Everything else ran, and the result above stands for the rest.`,
+          "Install Chromium, then run npm test again:",
+          "",
+          `    ${browser.installCommand}`,
+          "",
+          "(npm test installs it itself when run as root; elsewhere set DISTLAB_CHROMIUM to a Chromium binary.)",
+        ]
+      : [
+          `FAILED: the browser tests need Chromium, and CI is set (CI=${process.env.CI}), so a missing browser`,
+          `is a failure, not a skip (${files}).`,
+          `There is no Chromium here: ${browser.problem}. Install it with:`,
+          "",
+          `    ${browser.installCommand}`,
+        ];
+  const rule = "━".repeat(100);
+  const paint = (text) => (color ? `${browser.mode === "skip" ? "\x1b[1;33m" : "\x1b[1;31m"}${text}\x1b[0m` : text);
+  return ["", paint(rule), ...lines.map((line) => paint(line ? ` ${line}` : "")), paint(rule), ""].join("\n");
+}
+
+function useColor() {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR) return process.env.FORCE_COLOR !== "0";
+  return !!process.stdout.isTTY;
+}
+
+/**
  * Run vitest once and return its exit code.
- * @param {{ files?: string[], reporters: string[], json?: string, target?: "exercises" | "solutions", args?: string[] }} options
+ * @param {{ files?: string[], reporters: string[], json?: string, target?: "exercises" | "solutions", args?: string[], env?: Record<string, string> }} options
  */
 function runVitest(options) {
   const args = [path.join(ROOT, "node_modules", "vitest", "vitest.mjs"), "run"];
@@ -64,7 +159,7 @@ function runVitest(options) {
   for (const reporter of reporters) args.push(`--reporter=${reporter}`);
   if (options.json) args.push(`--outputFile.json=${options.json}`);
   args.push(...(options.files || []), ...(options.args || []));
-  const env = { ...process.env };
+  const env = { ...process.env, ...(options.env || {}) };
   if (options.target) env.DISTLAB_TARGET = options.target;
   if (options.json) {
     fs.mkdirSync(path.dirname(options.json), { recursive: true });
@@ -90,8 +185,14 @@ async function main(argv) {
   const args = argv.filter((a) => a !== "--solutions");
   await ensureDeps();
   if (!solutions) {
+    const setup = require("./setup");
+    const browser = setup.prepareBrowserTests();
+    if (browser.mode === "skip") setup.log(`no Chromium (${browser.problem}): the browser tests will be skipped (see the end of the run)`);
     const json = path.join(RESULTS_DIR, "test.json");
-    return runVitest({ reporters: ["default", SCOREBOARD], json, target: process.env.DISTLAB_TARGET || "exercises", args });
+    const code = runVitest({ reporters: ["default", SCOREBOARD], json, target: process.env.DISTLAB_TARGET || "exercises", args, env: browser.env });
+    const banner = browserBanner(browser, browserTestCounts(json));
+    if (banner) console.log(banner);
+    return code;
   }
   const json = path.join(RESULTS_DIR, "test-solutions.json");
   const files = [...graderFiles(), ...META_TESTS.map((f) => `test/${f}`)];
@@ -105,7 +206,7 @@ async function main(argv) {
   return code;
 }
 
-module.exports = { ensureDeps, graderFiles, runVitest, readCounts, SCOREBOARD, ROOT };
+module.exports = { ensureDeps, graderFiles, browserTestFiles, browserTestCounts, browserBanner, runVitest, readCounts, SCOREBOARD, RESULTS_DIR, ROOT };
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(

@@ -19,8 +19,8 @@ export interface TimerEntry {
 export interface NodeResources {
   /** This incarnation's random numbers (`node.rng`): a new stream after each restart. */
   prng: Prng;
-  /** This incarnation's stream for the rpc layer's retry jitter, apart from the protocol's draws. */
-  rpcPrng: Prng;
+  /** Makes this incarnation's stream for the rpc layer's retry jitter, apart from the protocol's draws. */
+  rpcPrng: () => Prng;
   /** The node's disk: survives crashes. */
   disk: Disk;
   /** msg_ids this node has used for RPCs (in any incarnation): a reply to one is never an error. */

@@ -65,25 +65,67 @@ export function repoPath(relative: string): string {
 }
 
 /**
- * The Chromium to launch: `DISTLAB_CHROMIUM`, then `PUPPETEER_EXECUTABLE_PATH`, then the first of
- * Debian's /usr/bin/chromium, /usr/bin/chromium-browser, /usr/bin/google-chrome that exists.
+ * Where Chromium is looked for, in order, when neither `DISTLAB_CHROMIUM` nor
+ * `PUPPETEER_EXECUTABLE_PATH` is set (Debian's packages first). scripts/setup.js, which runs
+ * before `npm ci` and so cannot import this file, keeps the same list and the same rules;
+ * test/setup/find-chromium.test.ts checks that the two agree.
+ *
+ * @example
+ * CHROMIUM_CANDIDATES[0]; // "/usr/bin/chromium"
+ */
+export const CHROMIUM_CANDIDATES: readonly string[] = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+/**
+ * The command that installs Chromium and the diagram fonts on Debian or Ubuntu (with `sudo`
+ * when not root). `npm test` and `npm start` run it themselves when they run as root.
+ *
+ * @example
+ * chromiumInstallCommand(); // "apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core"
+ */
+export function chromiumInstallCommand(): string {
+  const sudo = typeof process.getuid === "function" && process.getuid() === 0 ? "" : "sudo ";
+  return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends chromium fonts-dejavu-core`;
+}
+
+/**
+ * The Chromium to launch: the file `DISTLAB_CHROMIUM` (else `PUPPETEER_EXECUTABLE_PATH`) names,
+ * or without either variable the first of {@link CHROMIUM_CANDIDATES} that exists. Throws an
+ * error with the install command when there is none, or when the variable names a missing file.
  *
  * @example
  * findChromium(); // "/usr/bin/chromium"
  */
 export function findChromium(): string {
-  const fromEnv = process.env.DISTLAB_CHROMIUM || process.env.PUPPETEER_EXECUTABLE_PATH;
-  if (fromEnv) return fromEnv;
-  const candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-  for (const candidate of candidates) {
+  for (const name of ["DISTLAB_CHROMIUM", "PUPPETEER_EXECUTABLE_PATH"]) {
+    const value = process.env[name];
+    if (!value) continue;
+    if (fs.existsSync(value)) return value;
+    throw new Error(
+      `${name} is "${value}", which does not exist: point it at a Chromium binary, or unset it to use ` +
+        `${CHROMIUM_CANDIDATES[0]}. To install Chromium: ${chromiumInstallCommand()}`,
+    );
+  }
+  for (const candidate of CHROMIUM_CANDIDATES) {
     if (fs.existsSync(candidate)) return candidate;
   }
   throw new Error(
-    "Chromium not found (looked for " +
-      candidates.join(", ") +
-      "). Install it with: apt-get install -y --no-install-recommends chromium fonts-dejavu-core " +
-      "(or run `npm start -- --check`), or set DISTLAB_CHROMIUM to a Chromium binary.",
+    `Chromium not found (looked for ${CHROMIUM_CANDIDATES.join(", ")}). Install it with: ` +
+      `${chromiumInstallCommand()} (\`npm test\` and \`npm start\` do this themselves when run as root), ` +
+      "or set DISTLAB_CHROMIUM to a Chromium binary.",
   );
+}
+
+/**
+ * Whether the tests that need Chromium are to be skipped: `npm test` (scripts/test.js) found no
+ * Chromium, could not install it and is not running under CI, so it set `DISTLAB_BROWSER=missing`
+ * for the test workers and reports the skip at the end of the run. The decision is made there,
+ * once; test files only ask this, e.g. with `describe.skipIf(browserTestsSkipped())`.
+ *
+ * @example
+ * describe.skipIf(browserTestsSkipped())("diagrams Mermaid accepts", () => { … });
+ */
+export function browserTestsSkipped(): boolean {
+  return process.env.DISTLAB_BROWSER === "missing";
 }
 
 /**

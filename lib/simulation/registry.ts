@@ -23,8 +23,6 @@ export interface Runtime {
   /** The current incarnation. */
   node: Node;
   up: boolean;
-  /** The node's root stream; each incarnation splits its own streams from it. */
-  prng: Prng;
   disk: Disk;
   rpcMsgIds: Set<number>;
   /** How many times the node has crashed: a message sent before a crash is lost. */
@@ -81,7 +79,6 @@ export class NodeRegistry {
       role,
       behaviour,
       up: true,
-      prng: this.prng.split(`node:${id}`),
       disk: new Disk(),
       rpcMsgIds: new Set<number>(),
       crashes: 0,
@@ -106,10 +103,10 @@ export class NodeRegistry {
   }
 
   private incarnation(rt: Runtime, n: number): Node {
-    const prng = rt.prng.split(`incarnation:${n}`);
+    const label = `node:${rt.id}:incarnation:${n}`;
     return new Node(rt.id, rt.role, n, this.host, {
-      prng,
-      rpcPrng: rt.prng.split(`incarnation:${n}:rpc`),
+      prng: this.prng.split(label),
+      rpcPrng: () => this.prng.split(`${label}:rpc`),
       disk: rt.disk,
       rpcMsgIds: rt.rpcMsgIds,
     });

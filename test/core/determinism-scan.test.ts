@@ -32,6 +32,7 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 const ALLOW_LIST: Record<string, string> = {
   "lib/sim/kernel.ts": "process.nextTick is a barrier that lets promise continuations finish at the current virtual time; order comes from the queue alone",
   "lib/render/mermaid-renderer.ts": "rendering only (a browser with real timeouts), never affects a simulation run",
+  "lib/render/mermaid-page.ts": "rendering only: the script run inside Chromium seeds Mermaid's Math.random so the same text gives the same SVG; never affects a simulation run",
   "lib/render/paths.ts": "rendering only (finds Chromium and the repo root via environment variables), never affects a simulation run",
   "test/grading/target.ts": "reads DISTLAB_TARGET, which picks whose code is graded (exercises/ or solutions/), never how a run goes",
 };

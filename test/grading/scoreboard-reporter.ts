@@ -9,8 +9,16 @@
  *    Total 10/20 points · 1 done · 1 pending · 0 failing
  *
  * It reads the graded tests' `meta().distlab` (see grade.ts) and finds each exercise by the
- * name of its `describe` block (`"00.1 ping-pong"`). Nothing is printed when no grader ran.
+ * name of its `describe` block (`"00.1 ping-pong"`). Nothing is printed when no grader ran;
+ * exercises a `-t` filter left out are not listed. When a failure diagram was written, the last
+ * line is the command that renders it.
+ *
+ * Option `failures`: "summary" (default; `npm test`, where vitest's own reporter has already
+ * printed every failure in full) gives each failing exercise one line; "full" (`npm run grade`,
+ * which shows nothing else) first prints each failing exercise's first failure in full, exactly
+ * as the grader wrote it: expected, got, seed, replay command, diagram, hint.
  */
+import path from "node:path";
 import chalk from "chalk";
 import type { Reporter, TestCase, TestModule, TestSuite, Vitest } from "vitest/node";
 import { EXERCISES, NOTEBOOKS, exerciseFile, suiteName, type Exercise } from "./exercises";
@@ -23,12 +31,24 @@ export interface ExerciseScore {
   status: "done" | "pending" | "failing" | "partly run" | "not run";
   /** Points earned: all of them when every seed passed, else 0. */
   points: number;
-  /** Seeds that passed, failed, were pending, or did not run (filtered out). */
+  /** Seeds that passed, failed, were pending, or did not run (left out by a -t filter; 0 if unset). */
   passed: number;
   failed: number;
   pending: number;
-  /** The first failing seed's summary and diagram, or why the grader file did not load. */
-  failure?: { summary: string; diagram?: string };
+  filtered?: number;
+  /** The seeds that failed, in the order they ran (scoreExercises always sets it). */
+  failedSeeds?: number[];
+  /**
+   * The first failing seed: its one-line summary, its full text (the grader's GradeError message;
+   * the summary when unset), its diagram; or why the grader file did not load.
+   */
+  failure?: { summary: string; text?: string; diagram?: string };
+}
+
+/** Options of the reporter (and of {@link formatScoreboard}). */
+export interface ScoreboardOptions {
+  /** "summary": one line per failing exercise (default); "full": its first failure in full, too. */
+  failures?: "summary" | "full";
 }
 
 function exerciseOf(test: TestCase): Exercise | undefined {
@@ -61,11 +81,13 @@ export function scoreExercises(testModules: ReadonlyArray<TestModule>): Exercise
   const score = (ex: Exercise): ExerciseScore => {
     let s = scores.get(ex.id);
     if (!s) {
-      s = { exercise: ex, status: "not run", points: 0, passed: 0, failed: 0, pending: 0 };
+      s = { exercise: ex, status: "not run", points: 0, passed: 0, failed: 0, pending: 0, filtered: 0, failedSeeds: [] };
       scores.set(ex.id, s);
     }
     return s;
   };
+  const filtered = new Map<string, number>();
+  const failedSeeds = new Map<string, number[]>();
   for (const module of testModules) {
     const nb = notebookOf(module);
     const errors = module.errors();
@@ -83,8 +105,11 @@ export function scoreExercises(testModules: ReadonlyArray<TestModule>): Exercise
       if (result.state === "passed") s.passed++;
       else if (result.state === "failed") {
         s.failed++;
-        s.failure ??= { summary: meta?.summary ?? result.errors[0]?.message.split("\n")[0] ?? "failed", diagram: meta?.diagram };
+        if (meta) failedSeeds.set(ex.id, [...(failedSeeds.get(ex.id) ?? []), meta.seed]);
+        const text = result.errors?.map((e) => e.message).join("\n") || "failed";
+        s.failure ??= { summary: meta?.summary ?? text.split("\n")[0], text, diagram: meta?.diagram };
       } else if (result.state === "skipped" && meta?.status === "pending") s.pending++;
+      else if (result.state === "skipped" && meta === undefined) filtered.set(ex.id, (filtered.get(ex.id) ?? 0) + 1);
     }
   }
   const out: ExerciseScore[] = [];
@@ -92,7 +117,11 @@ export function scoreExercises(testModules: ReadonlyArray<TestModule>): Exercise
     if (!notebooks.has(ex.notebook)) continue;
     const s = score(ex);
     const loadError = loadErrors.get(ex.notebook);
-    if (loadError && s.failed === 0) s.failure = { summary: loadError };
+    // a -t filter left every test of this exercise out: it was not graded, so it is not listed
+    s.filtered = filtered.get(ex.id) ?? 0;
+    s.failedSeeds = failedSeeds.get(ex.id) ?? [];
+    if (!loadError && s.filtered > 0 && s.passed + s.failed + s.pending === 0) continue;
+    if (loadError && s.failed === 0) s.failure = { summary: loadError, text: loadError };
     if (s.failed > 0 || loadError) s.status = "failing";
     else if (s.pending > 0) s.status = "pending";
     else if (s.passed === ex.seeds.length) s.status = "done";
@@ -108,16 +137,34 @@ function shorten(text: string, charsMax: number): string {
   return line.length <= charsMax ? line : `${line.slice(0, charsMax - 1)}…`;
 }
 
+/** Each failing exercise's first failure in full, as the grader wrote it, with the seeds that failed. */
+function fullFailures(scores: readonly ExerciseScore[], color: typeof chalk): string[] {
+  const lines: string[] = [];
+  for (const s of scores) {
+    if (s.status !== "failing" || !s.failure) continue;
+    const ex = s.exercise;
+    const ran = s.passed + s.failed;
+    const failed = s.failedSeeds ?? [];
+    const seeds = failed.length > 0 ? `: failing seed${failed.length === 1 ? "" : "s"} ${failed.join(", ")} (${failed.length} of ${ran} run). The first:` : "";
+    lines.push("", color.red.bold(` ✘ ${suiteName(ex)}${seeds}`));
+    for (const line of (s.failure.text ?? s.failure.summary).split("\n")) lines.push(line === "" ? "" : `   ${line}`);
+  }
+  return lines;
+}
+
 /**
- * The scoreboard as text (empty when no exercise was graded).
+ * The scoreboard as text (empty when no exercise was graded). With `{ failures: "full" }` it
+ * starts with each failing exercise's first failure in full.
  *
  * @example
  * console.log(formatScoreboard(scoreExercises(testModules), "exercises"));
+ * console.log(formatScoreboard(scores, "exercises", chalk, { failures: "full" })); // npm run grade
  */
-export function formatScoreboard(scores: readonly ExerciseScore[], target: Target, color = chalk): string {
+export function formatScoreboard(scores: readonly ExerciseScore[], target: Target, color = chalk, options: ScoreboardOptions = {}): string {
   if (scores.length === 0) return "";
   const nameWidth = Math.max(...scores.map((s) => suiteName(s.exercise).length));
-  const lines = ["", color.bold(` Scoreboard (graded: ${target}/${target === "solutions" ? ", the reference" : ""})`)];
+  const lines = options.failures === "full" ? fullFailures(scores, color) : [];
+  lines.push("", color.bold(` Scoreboard (graded: ${target}/${target === "solutions" ? ", the reference" : ""})`));
   let notebook = "";
   for (const s of scores) {
     const ex = s.exercise;
@@ -140,8 +187,12 @@ export function formatScoreboard(scores: readonly ExerciseScore[], target: Targe
         break;
       case "failing":
         mark = color.red("✘ failing".padEnd(12));
-        detail = shorten(s.failure?.summary ?? "", 100);
-        if (s.failure?.diagram) more = `diagram ${s.failure.diagram}`;
+        if (options.failures === "full") {
+          detail = s.failedSeeds?.length ? `${s.failedSeeds.length} of ${s.passed + s.failed} seeds run failed: see above` : "see above";
+        } else {
+          detail = shorten(s.failure?.summary ?? "", 100);
+          if (s.failure?.diagram) more = `diagram ${s.failure.diagram}`;
+        }
         break;
       case "partly run":
         mark = color.cyan("◐ partly run".padEnd(12));
@@ -164,20 +215,32 @@ export function formatScoreboard(scores: readonly ExerciseScore[], target: Targe
   if (pending > 0 && target === "exercises") {
     lines.push(color.dim(` ${pending} exercise${pending === 1 ? " is" : "s are"} pending: open the file shown, remove the NotImplementedError line and write your code.`));
   }
+  const diagramDirs = [...new Set(scores.flatMap((s) => (s.status === "failing" && s.failure?.diagram ? [path.posix.dirname(s.failure.diagram)] : [])))];
+  for (const dir of diagramDirs) {
+    lines.push(` Failure diagrams are in ${dir}/: render them (.svg and .png next to each .mmd) with  ${color.bold(`npm run diagrams -- ${dir}`)}`);
+  }
   lines.push("");
   return lines.join("\n");
 }
 
-/** The vitest reporter (`reporters: ["default", "./test/grading/scoreboard-reporter.ts"]`). */
+/**
+ * The vitest reporter: `reporters: ["default", "./test/grading/scoreboard-reporter.ts"]`, or for
+ * `npm run grade`, `[["./test/grading/scoreboard-reporter.ts", { failures: "full" }]]`.
+ */
 export default class ScoreboardReporter implements Reporter {
   private vitest: Vitest | undefined;
+  private readonly options: ScoreboardOptions;
+
+  constructor(options: ScoreboardOptions = {}) {
+    this.options = { failures: options.failures ?? "summary" };
+  }
 
   onInit(vitest: Vitest): void {
     this.vitest = vitest;
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const text = formatScoreboard(scoreExercises(testModules), currentTarget());
+    const text = formatScoreboard(scoreExercises(testModules), currentTarget(), chalk, this.options);
     if (!text) return;
     if (this.vitest) this.vitest.logger.log(text);
     else console.log(text);

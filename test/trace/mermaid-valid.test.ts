@@ -1,7 +1,9 @@
 // Every exporter's Mermaid text is accepted by the REAL Mermaid 11 (lib/render's MermaidRenderer:
 // one headless Chromium for the whole file) and shows names exactly, however nasty they are.
+// Without Chromium, `npm test` skips these (and says so at the end) unless CI is set: see
+// browserTestsSkipped in lib/render/paths.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MermaidRenderer, MermaidRenderError } from "../../lib/render";
+import { MermaidRenderer, MermaidRenderError, browserTestsSkipped } from "../../lib/render";
 import { Simulation } from "../../lib/simulation";
 import type { Node } from "../../lib/node";
 import { SEQUENCE_CHARS_MAX, toMessageFlowGraph, toSequenceDiagram, toStateDiagram, type TraceEvent } from "../../lib/trace";
@@ -11,7 +13,7 @@ const TIMEOUT_MS = 60_000;
 let renderer: MermaidRenderer;
 
 beforeAll(async () => {
-  renderer = await MermaidRenderer.launch({ timeoutMs: TIMEOUT_MS });
+  if (!browserTestsSkipped()) renderer = await MermaidRenderer.launch({ timeoutMs: TIMEOUT_MS });
 }, TIMEOUT_MS);
 
 afterAll(async () => {
@@ -54,7 +56,7 @@ function expectShown(svg: string, names: readonly string[], decorate: (name: str
   expect(missing).toEqual([]);
 }
 
-describe("the renderer rejects what Mermaid draws instead of a diagram", () => {
+describe.skipIf(browserTestsSkipped())("the renderer rejects what Mermaid draws instead of a diagram", () => {
   it("rejects a text over Mermaid's maxTextSize (Mermaid would draw \"Maximum text size in diagram exceeded\")", async () => {
     const oversize = "sequenceDiagram\n" + "  a->>b: ping\n".repeat(4000);
     expect(oversize.length).toBeGreaterThan(50_000);
@@ -82,7 +84,7 @@ describe("the renderer rejects what Mermaid draws instead of a diagram", () => {
   }, TIMEOUT_MS);
 });
 
-describe("Mermaid accepts the exporters' output (real parser)", () => {
+describe.skipIf(browserTestsSkipped())("Mermaid accepts the exporters' output (real parser)", () => {
   it("sequence diagrams of the fixture run, with every option", async () => {
     const trace = fixtureTrace();
     await render(toSequenceDiagram(trace));

@@ -1,17 +1,20 @@
 // The same exporters checked once more with mermaid-cli itself (`mmdc`, what a teacher may use for
-// slides), with Debian's Chromium configured by puppeteer-config.json at the repository root. One
-// markdown file holds the three diagrams of a nasty-name run, so mmdc starts one browser for all.
+// slides), with puppeteer-config.json at the repository root (its Chromium flags; the binary is
+// the one findChromium picks, so DISTLAB_CHROMIUM counts here too). One markdown file holds the
+// three diagrams of a nasty-name run, so mmdc starts one browser for all. Without Chromium,
+// `npm test` skips this (and says so at the end) unless CI is set: see browserTestsSkipped.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { browserTestsSkipped, findChromium } from "../../lib/render";
 import { toMessageFlowGraph, toSequenceDiagram, toStateDiagram } from "../../lib/trace";
 import { NASTY_NAMES, nastyEvents } from "./fixtures";
 
 const root = path.resolve(__dirname, "../..");
 
-describe("mermaid-cli accepts every exporter's output", () => {
+describe.skipIf(browserTestsSkipped())("mermaid-cli accepts every exporter's output", () => {
   it("renders the sequence, state and message-flow diagrams of a run with nasty names to SVG", () => {
     const events = nastyEvents(NASTY_NAMES);
     const diagrams = [toSequenceDiagram(events), toStateDiagram(events), toMessageFlowGraph(events, { causal: true })];
@@ -19,9 +22,12 @@ describe("mermaid-cli accepts every exporter's output", () => {
     try {
       const input = path.join(dir, "diagrams.md");
       fs.writeFileSync(input, diagrams.map((d) => "```mermaid\n" + d + "```\n").join("\n"));
+      const config = JSON.parse(fs.readFileSync(path.join(root, "puppeteer-config.json"), "utf8")) as Record<string, unknown>;
+      const configFile = path.join(dir, "puppeteer-config.json");
+      fs.writeFileSync(configFile, JSON.stringify({ ...config, executablePath: findChromium() }));
       execFileSync(
         process.execPath,
-        [path.join(root, "node_modules/@mermaid-js/mermaid-cli/src/cli.js"), "-q", "-p", path.join(root, "puppeteer-config.json"), "-i", input, "-o", path.join(dir, "out.md")],
+        [path.join(root, "node_modules/@mermaid-js/mermaid-cli/src/cli.js"), "-q", "-p", configFile, "-i", input, "-o", path.join(dir, "out.md")],
         { cwd: root, stdio: "pipe", timeout: 60_000 },
       );
       const svgs = fs.readdirSync(dir).filter((f) => f.endsWith(".svg")).sort();
