@@ -11,8 +11,14 @@
  * through with its reply only about half the time (0.7 × 0.7). `echoWithRetries` must still
  * return the echoed text: use `node.rpc` with a timeout and retries.
  *
- * The grader checks the server with two clients on a network with loss and duplication, and the
- * client against its own server with 30% loss and one-way latency of 5–15 ms, for several seeds.
+ * The grader checks each part against its own counterpart, with other nodes spawned first and
+ * node names that change from run to run: the server with two or three clients whose requests
+ * (some retried) have texts and msg_ids you cannot guess, on a network that loses, duplicates and
+ * reorders; the client against its own server with 30% loss, duplication, reordering and one-way
+ * latency of 5–15 ms, 3 calls one after another, 27 times for each of 5 seeds (405 calls). Each
+ * call must return the text of an `echo_ok` that answered one of its own requests and arrived
+ * before it returned, and send nothing once it has returned. Use `node.sleep` / `node.rng`, never
+ * `setTimeout` or `Math.random` (the grader fails those: they break replay by seed).
  *
  * Tools: `node.on(type, handler)`, `node.reply(request, body)`,
  * `await node.rpc(dest, body, { timeoutMs, retries })` which returns the reply message.

@@ -10,13 +10,19 @@
  *       |<--- pong n=2 ---------|
  *       ...                            after pong n=rounds: node.setState("done")
  *
- * The grader spawns them like this, with random latency and several seeds:
+ * The grader spawns them like this, with random latency, other nodes spawned first, node names
+ * and round counts that change from run to run, and 27 runs for each of its 5 seeds:
  *
  *     sim.spawn("b", ponger);
  *     sim.spawn("a", (node) => pinger(node, "b", 5));
  *
  * and checks the trace: exactly `rounds` pings and pongs, strictly alternating, each pong a reply
- * carrying the same `n` as its ping, and the pinger in state "done" after the last pong.
+ * carrying the same `n` as its ping, the pinger in state "done" after the last pong, and nothing
+ * more for a while after that. It also plays your pinger against its own ponger, and pings your
+ * ponger from its own pingers (with `n` values you cannot guess, and duplicated messages). So: talk
+ * to the `peer` you were given (`node.peers()[0]` may be another node), answer a ping's `src`, and
+ * take `n` from the message. Use `node.setTimer` / `node.rng` / `node.now()`, never `setTimeout`,
+ * `Math.random` or `Date.now` (the grader fails those: they break replay by seed).
  *
  * Tools: `node.on(type, handler)`, `node.send(dest, body)`, `node.reply(request, body)`,
  * `node.setState(state)`. Run `npm test` to see how you are doing.

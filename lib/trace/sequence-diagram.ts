@@ -153,7 +153,9 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
     return `t=${formatMs(e.timeMs)} `;
   };
   if (options.legend) {
-    const line = `  Note over ${span}: ${mermaidLabel(legendText(options))}`;
+    // Beside the first lane, one short line per part: a note over several lanes is sized by the
+    // lanes' span, not by its text, so in a narrow diagram a one-line legend spills out of its box.
+    const line = `  Note right of ${ids.idFor(lanes[0])}: ${legendParts(options).map((part) => mermaidLabel(part)).join("<br/>")}`;
     lines.push(line);
     chars += 1 + line.length;
   }
@@ -215,14 +217,14 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
   return lines.join("\n");
 }
 
-/** The note of the `legend` option. */
-function legendText(options: SequenceDiagramOptions): string {
+/** The lines of the `legend` option's note. */
+function legendParts(options: SequenceDiagramOptions): string[] {
   const when = options.showSentTime
     ? "t=sent→arrival (or drop) time"
     : options.showTime
       ? "t= arrival (or drop) time"
       : "arrows are drawn when the message arrived (or was dropped)";
-  return `${when} · #N = msg_id · ↩N = in reply to msg_id N`;
+  return [when, "#N = msg_id", "↩N = in reply to msg_id N"];
 }
 
 /** True when every lane an event is drawn on is shown (partitions and heals span the shown lanes). */

@@ -34,6 +34,7 @@ const ALLOW_LIST: Record<string, string> = {
   "lib/render/mermaid-renderer.ts": "rendering only (a browser with real timeouts), never affects a simulation run",
   "lib/render/mermaid-page.ts": "rendering only: the script run inside Chromium seeds Mermaid's Math.random so the same text gives the same SVG; never affects a simulation run",
   "lib/render/paths.ts": "rendering only (finds Chromium and the repo root via environment variables), never affects a simulation run",
+  "test/grading/traps.ts": "replaces Math.random, Date, performance.now, process.hrtime, crypto and the real timers with traps while a graded simulation runs, and restores them; never uses them for a run",
   "test/grading/target.ts": "reads DISTLAB_TARGET, which picks whose code is graded (exercises/ or solutions/), never how a run goes",
 };
 

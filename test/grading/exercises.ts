@@ -42,9 +42,11 @@ export const EXERCISES: readonly Exercise[] = [
     points: 10,
     hint:
       'The ponger answers with node.reply(ping, { type: "pong", n: ping.body.n }): reply sends to the ' +
-      "ping's src and sets in_reply_to. The pinger sends ping n=1 when it starts and every later ping " +
-      'from its "pong" handler (a for-loop would send all pings before any pong arrives). When pong ' +
-      'n=rounds arrives, call node.setState("done").',
+      "ping's src and sets in_reply_to, and n comes from the ping (the grader's own pingers send n and " +
+      "msg_id values you cannot guess). The pinger sends ping n=1 to the peer it was given when it starts " +
+      "(other nodes run too, so node.peers()[0] may be someone else) and every later ping from its " +
+      '"pong" handler (a for-loop would send all pings before any pong arrives). When pong n=rounds ' +
+      'arrives, call node.setState("done"), and send nothing more.',
     seeds: DEFAULT_SEEDS,
   },
   {
@@ -59,8 +61,9 @@ export const EXERCISES: readonly Exercise[] = [
       "asked and sets in_reply_to; remember nothing, so every copy of a request (a duplicate, or a retry " +
       "with the same msg_id) gets its answer. Client: one node.rpc(server, { type: \"echo\", echo: text }, " +
       "{ timeoutMs, retries }) waits and resends for you; a round trip takes at most 30 ms here and fails " +
-      "about half the time, so all of 1 + retries attempts fail with probability 0.51^(1 + retries): " +
-      "choose enough retries. Return reply.body.echo.",
+      "about half the time, so all of 1 + retries attempts fail with probability 0.51^(1 + retries). The " +
+      "grader makes 405 calls: with 20 retries the chance that any of them fails is about 1 in 3,000, " +
+      "with 4 retries it is a near certainty. Return reply.body.echo, the text from the reply.",
     seeds: DEFAULT_SEEDS,
   },
 ];

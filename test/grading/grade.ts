@@ -12,7 +12,7 @@
  */
 import { describe, it } from "vitest";
 import type { CheckResult } from "./check";
-import { removeFailureDiagram, writeFailureDiagram, FAILURE_MESSAGES_MAX } from "./diagram";
+import { removeFailureDiagram, writeFailureDiagram, EVIDENCE_MARK, FAILURES_DIR } from "./diagram";
 import { exercise, exerciseFile, graderFile, suiteName, type Exercise } from "./exercises";
 import { currentTarget, loadTarget, type Target } from "./target";
 
@@ -97,7 +97,10 @@ export function formatFailure(
     `  seed      ${result.seed}: the same seed replays the same run; rerun just this one with`,
     `            ${replayCommand(ex, result.seed)}`,
   ];
-  if (diagram) lines.push(`  diagram   ${diagram} (the last ${FAILURE_MESSAGES_MAX} messages before the failure)`);
+  if (diagram) {
+    lines.push(`  diagram   ${diagram} (${EVIDENCE_MARK} marks the messages this is about)`);
+    lines.push(`            render it: npm run diagrams -- ${FAILURES_DIR} (or paste it into https://mermaid.live)`);
+  }
   lines.push(`  hint      ${hint === "full" ? wrap(ex.hint, 86, pad) : "(printed with the first failing seed above)"}`);
   return lines.join("\n");
 }
