@@ -46,7 +46,7 @@ export class RpcTimeoutError extends SimulationError {
  */
 class RpcPromise<T> extends Promise<T> {
   /** Promises made from this one by `then` without a rejection handler (the rejection flows on). */
-  private readonly children: Array<RpcPromise<unknown>> = [];
+  private children: Array<RpcPromise<unknown>> | undefined;
   private handled = false;
 
   // Derived promises are RpcPromises too, so a chain `.then(f).catch(g)` counts as handled.
@@ -56,19 +56,19 @@ class RpcPromise<T> extends Promise<T> {
   ): Promise<A | B> {
     const derived = super.then(onFulfilled, onRejected) as RpcPromise<A | B>;
     if (typeof onRejected === "function") this.handled = true;
-    else if (derived instanceof RpcPromise) this.children.push(derived);
+    else if (derived instanceof RpcPromise) (this.children ??= []).push(derived);
     return derived;
   }
 
   /** True if a rejection now would reach a handler. */
   willBeSeen(): boolean {
-    return this.handled || this.children.some((c) => c.willBeSeen());
+    return this.handled || (this.children !== undefined && this.children.some((c) => c.willBeSeen()));
   }
 
   /** Swallow the rejection here and in every derived promise (it was reported otherwise). */
   silence(): void {
     super.then(undefined, () => {});
-    for (const c of this.children) c.silence();
+    for (const c of this.children ?? []) c.silence();
   }
 }
 
@@ -130,9 +130,13 @@ export class RpcEngine {
     const msgId = body.msg_id ?? port.newMsgId();
     const request = Object.assign({}, body, { msg_id: msgId });
     port.noteRpcMsgId(msgId);
-    let settle!: Pick<PendingRpc, "resolve" | "reject">;
-    const promise = new RpcPromise<Message>((resolve, reject) => (settle = { resolve, reject }));
-    const p: PendingRpc = { dest, type: request.type, startMs: port.now(), attempts: 0, promise, ...settle };
+    let resolve!: PendingRpc["resolve"];
+    let reject!: PendingRpc["reject"];
+    const promise = new RpcPromise<Message>((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    const p: PendingRpc = { dest, type: request.type, startMs: port.now(), attempts: 0, timer: undefined, promise, resolve, reject };
     this.pending.set(msgId, p);
     let backoffMs = options.backoffMsInitial ?? 0;
     const attempt = (): void => {

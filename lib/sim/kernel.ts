@@ -44,37 +44,54 @@ const drainMicrotasks = (): Promise<void> => new Promise((resolve) => process.ne
  *
  * - `promiseActivity`: a promise was created or settled during the event (an async handler, an
  *   awaited RPC's reply, a handler resolving a promise someone awaits);
- * - a kernel's count of *watched* promises still pending: promises made by node code (during an
- *   event, a drain, or a behaviour's start — see `Kernel.watching`) or handed to `Kernel.watch`.
+ * - a kernel's count of *watched* promises still pending: promises that start a chain (`new
+ *   Promise`, an async call) made by node code — during an event, a drain, or a behaviour's start
+ *   (see `Kernel.watching`) — or handed to `Kernel.watch`.
  *
  * The second catches what the first cannot see: a plain handler that resolves an awaited promise
  * with another promise or a thenable creates and settles nothing during the event (V8 only queues a
- * job that adopts the value), yet code is waiting to run. While any watched promise is pending the
- * kernel drains after every event, so such code always runs at the time of the event that woke
- * it. Callback-only code makes no promises, so it never pays for a drain. A watched promise that
- * never settles (an RPC of a crashed node) only costs speed: every later event is drained.
+ * job that adopts the value), yet code is waiting to run. While any watched promise is pending, an
+ * event without promise activity is followed by a probe (one turn of the job queue, see PROBE); the
+ * queued job touches a promise when it runs, and then the kernel drains. So such code always runs
+ * at the time of the event that woke it. Callback-only code makes no promises, so it never pays
+ * for a probe or a drain. A watched promise that never settles (an RPC of a crashed node) only
+ * costs speed: every later quiet event is probed.
  *
  * Where V8's promise hooks are missing, both signals stay on and every event is drained.
  */
 let promiseActivity = true;
+/**
+ * Awaiting this already-resolved promise lets the jobs queued so far run, and no more: a cheap
+ * probe (about a sixth of a full drain) for whether one of them touches a promise. Its `await`
+ * makes a promise whose parent is PROBE; the hooks ignore that one.
+ */
+const PROBE: Promise<void> = Promise.resolve();
 /** The kernel whose node code is running (promises made now are watched by it), if any. */
 let watchingKernel: Kernel<any> | undefined;
-/** Watched promises still pending, with the kernel that watches each. */
-const watched = new WeakMap<object, Kernel<any>>();
+/**
+ * The kernel watching a promise, kept on the promise itself under a private symbol (a WeakMap
+ * costs several times more, mostly in garbage collection); deleted when the promise settles.
+ */
+const WATCHER: unique symbol = Symbol("distlab watcher");
+type Watchable = { [WATCHER]?: Kernel<any> };
 const watchingPromises = ((): boolean => {
   const hooks = (v8 as {
-    promiseHooks?: { onInit(f: (p: object) => void): unknown; onSettled(f: (p: object) => void): unknown };
+    promiseHooks?: { onInit(f: (p: object, parent?: object) => void): unknown; onSettled(f: (p: object) => void): unknown };
   }).promiseHooks;
   if (!hooks) return false;
-  hooks.onInit((promise) => {
+  hooks.onInit((promise, parent) => {
+    if (parent === PROBE) return; // the kernel's own probe (see below)
     promiseActivity = true; // a new promise: an async call, an await, a .then
-    if (watchingKernel !== undefined) watchingKernel.watch(promise);
+    // Watch only promises that start a chain (`new Promise`, an async call): a derived promise
+    // (`.then`, and the never-settled "throwaway" each `await` makes) has a parent, settles
+    // through a reaction to it, and would otherwise be counted as pending forever.
+    if (watchingKernel !== undefined && parent === undefined) watchingKernel.watch(promise);
   });
   hooks.onSettled((promise) => {
     promiseActivity = true; // a promise resolved, e.g. by a handler waking code that awaits it
-    const kernel = watched.get(promise);
+    const kernel = (promise as Watchable)[WATCHER];
     if (kernel !== undefined) {
-      watched.delete(promise);
+      (promise as Watchable)[WATCHER] = undefined;
       kernel.pendingPromises--;
     }
   });
@@ -126,8 +143,8 @@ export class Kernel<E extends KernelEvent> {
    * kernel.watch(promise);
    */
   watch(promise: object): void {
-    if (watched.has(promise)) return;
-    watched.set(promise, this);
+    if ((promise as Watchable)[WATCHER] !== undefined) return;
+    (promise as Watchable)[WATCHER] = this;
     this.pendingPromises++;
   }
 
@@ -290,7 +307,11 @@ export class Kernel<E extends KernelEvent> {
         if (watchingPromises) promiseActivity = false;
         this.dispatch(next);
         n++;
-        if (promiseActivity || this.pendingPromises > 0) await drainMicrotasks();
+        // Code may be waiting on a watched promise that the event resolved without making or
+        // settling any promise (with another promise or a thenable: V8 only queues a job). Probe
+        // one turn of the job queue; the job shows itself by touching a promise.
+        if (!promiseActivity && this.pendingPromises > 0) await PROBE;
+        if (promiseActivity) await drainMicrotasks();
         this.throwFailure();
         if (stopAfter && stopAfter(next)) break;
       }
