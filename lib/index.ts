@@ -6,3 +6,4 @@ export * from "./node/index";
 export * from "./simulation/index";
 export * from "./trace/index";
 export * from "./render/index";
+export * from "./history/index";
