@@ -125,6 +125,11 @@ export class Kernel<E extends KernelEvent> {
   processed = 0;
   /** Watched promises not yet settled (see `watch`). @internal */
   pendingPromises = 0;
+  /**
+   * Called after every event, once the continuations it woke have run (invariant checks hook in
+   * here; it may call `fail`). Undefined costs nothing.
+   */
+  afterEvent: (() => void) | undefined = undefined;
   private readonly queue = new EventQueue<E>();
   private failure: Error | undefined;
   private running = false;
@@ -312,6 +317,7 @@ export class Kernel<E extends KernelEvent> {
         // one turn of the job queue; the job shows itself by touching a promise.
         if (!promiseActivity && this.pendingPromises > 0) await PROBE;
         if (promiseActivity) await drainMicrotasks();
+        if (this.afterEvent !== undefined) this.afterEvent();
         this.throwFailure();
         if (stopAfter && stopAfter(next)) break;
       }

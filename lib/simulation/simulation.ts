@@ -10,6 +10,7 @@ import { ERROR_POLICIES, explainBudget, reportNodeError, type ErrorPolicy } from
 import { RuntimeHost } from "./host";
 import { NodeRegistry, type Behaviour, type Runtime } from "./registry";
 import { Transport, type Counters } from "./transport";
+import { Invariants, type InvariantCheck } from "./invariants";
 
 export type { Behaviour } from "./registry";
 export type { ErrorPolicy } from "./failures";
@@ -75,6 +76,7 @@ export class Simulation {
   private readonly transport: Transport;
   private readonly workloads = new Map<string, Prng>();
   private readonly onError: ErrorPolicy;
+  private invariantSet: Invariants | undefined;
 
   constructor(options: SimulationOptions = {}) {
     const seed = options.seed ?? 1;
@@ -270,6 +272,37 @@ export class Simulation {
       throw this.error(`after("${label}"): delay must be a finite number ≥ 0, got ${delayMs}`);
     }
     this.at(this.now() + delayMs, action, label);
+  }
+
+  /**
+   * Declare an invariant: a property that must hold after every event (once the code each event
+   * woke has run). The first violation stops the run with an `InvariantViolation` naming the
+   * invariant, what was wrong, the virtual time and the seed; its `diagram` shows the last
+   * messages. Return `true` (or nothing) when it holds, `false` or a string saying what is wrong
+   * when it does not. Returns a function that removes it. With none declared, runs pay nothing.
+   *
+   * @example
+   * sim.invariant("at most one leader per term", () => {
+   *   const leaders = sim.nodeIds().filter((id) => sim.node(id).state === "leader");
+   *   return leaders.length <= 1 || `leaders: ${leaders.join(", ")}`;
+   * });
+   */
+  invariant(name: string, check: InvariantCheck): () => void {
+    const invariants = (this.invariantSet ??= new Invariants({
+      events: () => this.trace.events,
+      nodeOrder: () => this.registry.ids(),
+      now: () => this.now(),
+      seed: this.seed,
+    }));
+    const remove = invariants.add(name, check);
+    this.kernel.afterEvent = () => {
+      const violation = invariants.check();
+      if (violation !== undefined) this.kernel.fail(violation);
+    };
+    return () => {
+      remove();
+      if (invariants.size === 0) this.kernel.afterEvent = undefined;
+    };
   }
 
   /**

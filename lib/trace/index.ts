@@ -10,6 +10,17 @@ export { toMessageFlowGraph, messageFlow } from "./message-flow";
 export { formatTimeline } from "./timeline";
 export { summarize, formatStats, percentiles } from "./stats";
 export { chartMetric, seriesOverTime, CHART_BUCKETS_MAX } from "./chart";
+export {
+  failureDiagram,
+  wrapText,
+  EVENT_NOTE_LINES_MAX,
+  EVIDENCE_MARK,
+  FAILURE_LEGEND,
+  FAILURE_MESSAGES_MAX,
+  FAILURE_NOTES_MAX,
+  NOTE_LINE_CHARS,
+  NOTE_LINES_MAX,
+} from "./failure-diagram";
 
 export type {
   CrashEvent,
@@ -43,3 +54,4 @@ export type { MessageFlow, MessageFlowEdge, MessageFlowOptions, MessageFlowVerte
 export type { TimelineOptions } from "./timeline";
 export type { CopyCounts, MessageCounts, OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
 export type { ChartOptions, Metric, MetricName, SeriesOptions, TimeSeries } from "./chart";
+export type { FailureDiagramInput } from "./failure-diagram";
