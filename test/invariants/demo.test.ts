@@ -16,8 +16,8 @@ it("demo: an invariant over a replicated counter, under a nemesis, then liveness
         node.storage.set("value", value);
       }
     });
-    node.setPeriodic(20, () => node.broadcast({ type: "value", value }), "gossip");
-  });
+    node.setPeriodic(20, () => node.multicast("replicas", { type: "value", value }), "gossip");
+  }, { groups: ["replicas"] });
   sim.spawn("writer", (node) => {
     let next = 1;
     node.setPeriodic(50, () => node.send("r1", { type: "value", value: next++ }), "write");
