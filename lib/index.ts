@@ -7,3 +7,4 @@ export * from "./simulation/index";
 export * from "./trace/index";
 export * from "./render/index";
 export * from "./history/index";
+export * from "./machine/index";
