@@ -44,7 +44,12 @@ export function sampleLatency(dist: Latency, prng: Prng): number {
   }
 }
 
-/** The numbers of a distribution that must be finite and ≥ 0, with their option names. */
+/**
+ * The numbers of a distribution that must be finite and ≥ 0, with their option names.
+ *
+ * @example
+ * latencyNumbers(latency.uniform(5, 15)); // [["msMin", 5], ["msMax", 15]]
+ */
 export function latencyNumbers(dist: Latency): Array<[string, number]> {
   switch (dist.kind) {
     case "constant":
