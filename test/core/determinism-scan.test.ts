@@ -90,7 +90,8 @@ const hasAllowListHeader = (file: string): boolean => {
   return first !== null && first[1].includes("determinism allow-list");
 };
 
-describe("determinism scan of lib/, solutions/ and the graders", () => {
+// Scanning every file takes 1–2 s, more on a loaded 2-core machine: a generous timeout, not a flaky one.
+describe("determinism scan of lib/, solutions/ and the graders", { timeout: 30_000 }, () => {
   const files = [...tsFiles("lib"), ...tsFiles("solutions"), ...tsFiles("test/grading")];
 
   it("finds the library's files", () => {
