@@ -8,3 +8,4 @@ export * from "./trace/index";
 export * from "./render/index";
 export * from "./history/index";
 export * from "./machine/index";
+export * from "./check/index";
