@@ -2,6 +2,7 @@
 // cannot import TypeScript) and by lib/render/paths.ts (the renderer and the notebooks). Both must
 // answer alike for every setting of DISTLAB_CHROMIUM / PUPPETEER_EXECUTABLE_PATH. And npm test's
 // one decision about the browser tests: run, skip (not under CI) or fail (under CI).
+import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -127,7 +128,16 @@ describe("npm test's decision about the browser tests", () => {
     expect(browserTestsSkipped()).toBe(true);
   });
 
-  it("the browser test files are the ones that ask browserTestsSkipped()", () => {
-    expect(testScript.browserTestFiles()).toEqual(["test/trace/mermaid-valid.test.ts", "test/trace/mmdc-cli.test.ts"]);
+  it("the browser test files are the ones that ask browserTestsSkipped(), and every test that starts a browser asks", () => {
+    const found: string[] = testScript.browserTestFiles();
+    expect(found).toEqual(expect.arrayContaining(["test/trace/mermaid-valid.test.ts", "test/trace/mmdc-cli.test.ts"]));
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+    const testFiles = (dir: string): string[] =>
+      fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? testFiles(`${dir}/${e.name}`) : e.name.endsWith(".test.ts") ? [`${dir}/${e.name}`] : [],
+      );
+    const startsBrowser = testFiles("test").filter((f) => /MermaidRenderer|mmdc|renderMermaid/.test(fs.readFileSync(path.join(root, f), "utf8")));
+    for (const f of startsBrowser.filter((f) => !f.startsWith("test/setup/"))) expect(found, `${f} starts a browser`).toContain(f);
+    for (const f of found) expect(fs.readFileSync(path.join(root, f), "utf8"), f).toContain("browserTestsSkipped()");
   });
 });
