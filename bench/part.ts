@@ -1,14 +1,14 @@
 // One benchmark measurement per process (clean heap and JIT state), printed as one JSON line.
-// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|timers|rpc|idle|heap|queue> [count] [trace on|off]
-import { asyncRpc, bareHeap, eventQueue, forwarding, idleNodes, timersAndMessages, type Measurement } from "./workloads";
+// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|timers|rpc|idle|heap|message|queue> [count] [trace on|off] [nodes] [eventsMax]
+import { asyncRpc, bareHeap, eventQueue, forwarding, idleNodes, messageBaseline, timersAndMessages, type Measurement } from "./workloads";
 
 async function main(): Promise<Measurement> {
-  const [what, countText, traceText] = process.argv.slice(2);
+  const [what, countText, traceText, nodesText, eventsMaxText] = process.argv.slice(2);
   const count = Number(countText ?? 1_000_000);
   const trace = traceText === "on";
   switch (what) {
     case "forwarding":
-      return forwarding(count, trace);
+      return forwarding(count, trace, Number(nodesText ?? 100), eventsMaxText === undefined ? undefined : Number(eventsMaxText));
     case "timers":
       return timersAndMessages(count, trace);
     case "rpc":
@@ -17,6 +17,8 @@ async function main(): Promise<Measurement> {
       return idleNodes(count);
     case "heap":
       return bareHeap(count);
+    case "message":
+      return messageBaseline(count);
     case "queue":
       return eventQueue(count);
     default:

@@ -18,9 +18,13 @@ export interface Measurement {
   cpuSeconds: number;
   /** count / cpuSeconds */
   perCpuSecond: number;
-  /** Heap used after the run (after a full GC when --expose-gc is on), in bytes. */
+  /**
+   * Memory used after the run (after a full GC when --expose-gc is on), in bytes: the JavaScript
+   * heap plus ArrayBuffer memory (typed arrays and Buffers live outside the heap; the trace keeps
+   * its columns there).
+   */
   heapUsedBytes: number;
-  /** Heap growth over the measurement (after GC), in bytes. */
+  /** Growth of that memory over the measurement (after GC), in bytes. */
   heapGrowthBytes: number;
   /** Anything else worth printing. */
   extra?: Record<string, number | string>;
@@ -72,7 +76,8 @@ function measured(
 
 function heapUsed(): number {
   gc();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 const ids = (n: number, prefix = "n"): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -82,9 +87,9 @@ const ids = (n: number, prefix = "n"): string[] => Array.from({ length: n }, (_,
  * peer drawn from its own `node.rng`, until `total` messages have been sent. Every message is
  * copied (JSON) as always. Counts delivered messages.
  */
-export async function forwarding(total: number, trace: boolean, nodes = 100): Promise<Measurement> {
+export async function forwarding(total: number, trace: boolean, nodes = 100, eventsMax?: number): Promise<Measurement> {
   const before = heapUsed();
-  const sim = new Simulation({ seed: 1, trace, maxEvents: total * 2 + 10 });
+  const sim = new Simulation({ seed: 1, trace: eventsMax === undefined ? trace : { enabled: trace, eventsMax }, maxEvents: total * 2 + 10 });
   const all = ids(nodes);
   let sent = 0;
   for (const id of all) {
@@ -109,8 +114,9 @@ export async function forwarding(total: number, trace: boolean, nodes = 100): Pr
   await sim.run();
   const time = stop();
   const delivered = sim.counters.delivered;
-  const result = measured(`forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}`, delivered, time, before, {
-    traceEvents: sim.trace.events.length,
+  const result = measured(`forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}${eventsMax === undefined ? "" : `, last ${eventsMax} kept`}`, delivered, time, before, {
+    traceEvents: sim.trace.length, // not sim.trace.events: that would build every event object
+    traceRecorded: sim.trace.recorded,
     virtualMs: sim.now(),
   });
   if (delivered !== total) throw new Error(`expected ${total} deliveries, got ${delivered}`);
@@ -234,6 +240,70 @@ export function bareHeap(pairs: number, inFlight = 100): Measurement {
     push({ timeMs: e.timeMs + 1, seq: seq++, value: e.value });
   }
   return measured(`bare binary heap, ${inFlight} waiting`, pairs, stop(), NaN, { checksum });
+}
+
+/**
+ * (d′) A fairer baseline: the irreducible work of one message, `count` times — a heap push and pop
+ * (the event queue), a JSON round trip of the same body the forwarding workload sends (stringify
+ * on send, parse on delivery: the copy every message gets), and one handler lookup in a Map. No
+ * nodes, network, fault model or trace: what any simulator of this design must do per message.
+ */
+export function messageBaseline(count: number, inFlight = 100): Measurement {
+  interface E {
+    timeMs: number;
+    seq: number;
+    json: string;
+  }
+  const heap: E[] = [];
+  let seq = 0;
+  const less = (a: E, b: E): boolean => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+  const push = (e: E): void => {
+    let i = heap.length;
+    heap.push(e);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(e, heap[p])) break;
+      heap[i] = heap[p];
+      i = p;
+    }
+    heap[i] = e;
+  };
+  const pop = (): E => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const c = r < n && less(heap[r], heap[l]) ? r : l;
+        if (!less(heap[c], last)) break;
+        heap[i] = heap[c];
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  let checksum = 0;
+  let msgId = 0;
+  const handlers = new Map<string, (body: { type: string; hops: number }) => void>();
+  const send = (timeMs: number, hops: number): void => push({ timeMs, seq: seq++, json: JSON.stringify({ type: "token", hops, msg_id: ++msgId }) });
+  handlers.set("token", (body) => {
+    checksum += body.hops;
+  });
+  handlers.set("other", () => {});
+  for (let i = 0; i < inFlight; i++) send(1, 0);
+  const stop = stopwatch();
+  for (let i = 0; i < count; i++) {
+    const e = pop();
+    const body = JSON.parse(e.json) as { type: string; hops: number };
+    handlers.get(body.type)!(body);
+    send(e.timeMs + 1, body.hops + 1);
+  }
+  return measured(`per-message baseline (heap, JSON round trip, handler lookup), ${inFlight} waiting`, count, stop(), NaN, { checksum });
 }
 
 /** The simulator's own EventQueue doing the same pop/push pairs (what the kernel adds on top is the rest). */

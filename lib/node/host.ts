@@ -2,6 +2,7 @@ import type { Prng } from "../sim/prng";
 import type { TraceEvent } from "../trace/events";
 import type { Body } from "./message";
 import type { Disk } from "./storage";
+import type { LocalClock } from "./clock";
 
 /** A timer owned by a node (the host schedules it; the node runs it). */
 export interface TimerEntry {
@@ -25,6 +26,8 @@ export interface NodeResources {
   disk: Disk;
   /** msg_ids this node has used for RPCs (in any incarnation): a reply to one is never an error. */
   rpcMsgIds: Set<number>;
+  /** The node's local clock (`node.clock()`): kept across restarts, like the machine's. */
+  clock: LocalClock;
 }
 
 /**
@@ -42,7 +45,7 @@ export interface NodeHost {
   transmit(from: string, dest: string, body: Body, msgId?: number): void;
   /** Members of a multicast group. */
   groupMembers(group: string, from: string): string[];
-  /** Every node id, in spawn order. */
+  /** The members: every node that has not left (`sim.leave`), crashed ones included, in spawn order. */
   nodeIds(): string[];
   /** Run `timer` at `atMs` unless it is cancelled or the incarnation crashes first. */
   scheduleTimer(node: string, incarnation: number, timer: TimerEntry, atMs: number): void;

@@ -2,7 +2,7 @@
 export { Kernel } from "./kernel";
 export { EventQueue } from "./queue";
 export { Prng } from "./prng";
-export { SimulationError, ConfigError, formatMs } from "./errors";
+export { SimulationError, ConfigError, formatMs, toMicros } from "./errors";
 export type { KernelEvent, KernelOptions, RunResult } from "./kernel";
 export type { Scheduled } from "./queue";
 export type { ErrorContext } from "./errors";

@@ -2,6 +2,7 @@
 import type { TimerEntry } from "../node/host";
 import type { Body } from "../node/message";
 import type { Runtime } from "./registry";
+import type { ServiceQueue } from "./service";
 
 /** A copy of a message arriving at its destination. */
 export interface DeliverEv {
@@ -46,12 +47,27 @@ export interface ScriptEv {
   action: () => unknown;
 }
 
-export type SimEvent = DeliverEv | TimerEv | ScriptEv;
+/** The end of one message's service at a node with service time (see `ServiceQueue`). */
+export interface ServeEv {
+  kind: "serve";
+  timeMs: number;
+  seq: number;
+  service: ServiceQueue;
+  /** The copy being served; it reaches its handler now. */
+  copy: DeliverEv;
+  /** When it reached the node's queue. */
+  arrivedMs: number;
+  serviceMs: number;
+  /** The node's crash count when the service started (a crash since empties the queue). */
+  crashes: number;
+}
+
+export type SimEvent = DeliverEv | TimerEv | ScriptEv | ServeEv;
 
 /** An event waiting in the queue, described for people. */
 export interface PendingEvent {
   timeMs: number;
-  kind: "deliver" | "timer" | "script";
+  kind: "deliver" | "timer" | "script" | "serve";
   /** The node it concerns (the destination, for a message). */
   node?: string;
   description: string;
@@ -76,5 +92,7 @@ export function describeEvent(e: SimEvent): PendingEvent {
       return { timeMs: e.timeMs, kind: e.kind, node: e.node, description: `${e.node} timer ${e.timer.name}` };
     case "script":
       return { timeMs: e.timeMs, kind: e.kind, description: e.label };
+    case "serve":
+      return { timeMs: e.timeMs, kind: e.kind, node: e.copy.dest, description: `${e.copy.dest} finishes serving ${e.copy.src} → ${e.copy.dest} ${e.copy.type}${e.copy.msgId !== undefined ? ` #${e.copy.msgId}` : ""}` };
   }
 }

@@ -50,7 +50,7 @@ export class RuntimeHost implements NodeHost {
   }
 
   nodeIds(): string[] {
-    return this.parts.registry.ids();
+    return this.parts.registry.memberIds(); // a node that left is no one's peer
   }
 
   groupMembers(group: string, from: string): string[] {

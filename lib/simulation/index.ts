@@ -4,4 +4,5 @@ export { InvariantViolation } from "./invariants";
 export { runPhases } from "./phases";
 export type { Behaviour, ErrorPolicy, SimulationOptions, SpawnOptions, RunUntilOptions, PendingEvent, Counters } from "./simulation";
 export type { InvariantCheck } from "./invariants";
+export type { ServiceOptions, ServiceTime } from "./service";
 export type { NemesisOptions, PhasesOptions, PhasesResult } from "./phases";

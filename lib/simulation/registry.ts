@@ -3,9 +3,11 @@
 // storage handle, timers) belong to it alone, and a crash count tells deliveries sent before a
 // crash from those sent after.
 import { Node } from "../node/node";
-import { Disk } from "../node/storage";
+import { Disk, type DiskMode } from "../node/storage";
 import type { NodeHost } from "../node/host";
 import type { Prng } from "../sim/prng";
+import { LocalClock } from "../node/index";
+import type { ServiceQueue } from "./service";
 
 /**
  * The code a node runs when it starts (and again after each restart). It may be `async`; any other
@@ -30,6 +32,12 @@ export interface Runtime {
   nextMsgId: number;
   /** Messages sent, for the budget diagnosis. */
   sent: number;
+  /** True once the node has left for good (`sim.leave`): it is down and never restarts. */
+  left: boolean;
+  /** The node's local clock (kept across crashes, like the machine's hardware clock). */
+  clock: LocalClock;
+  /** Service time and queue, if the node has them (kept across crashes; a crash empties the queue). */
+  service: ServiceQueue | undefined;
 }
 
 /**
@@ -66,24 +74,40 @@ export class NodeRegistry {
     return this.order.map((r) => r.id);
   }
 
+  /** Ids of the members: every node that has not left (crashed ones too), in spawn order. @example registry.memberIds() */
+  memberIds(): string[] {
+    const ids: string[] = [];
+    for (const r of this.order) if (!r.left) ids.push(r.id);
+    return ids;
+  }
+
+  /** Take a node that left out of every multicast group. @example registry.removeFromGroups("n3") */
+  removeFromGroups(id: string): void {
+    for (const [group, members] of this.groups) if (members.includes(id)) this.groups.set(group, members.filter((m) => m !== id));
+  }
+
   /**
    * Register a node and make its first incarnation (the caller starts it).
    *
    * @example
    * registry.add("a", behaviour, "raft");
+   * registry.add("b", behaviour, "raft", "buffered"); // writes need storage.sync()
    */
-  add(id: string, behaviour: Behaviour, role: string): Runtime {
+  add(id: string, behaviour: Behaviour, role: string, diskMode: DiskMode = "durable"): Runtime {
     const rt = {
       id,
       link: -1,
       role,
       behaviour,
       up: true,
-      disk: new Disk(),
+      disk: new Disk(diskMode),
       rpcMsgIds: new Set<number>(),
       crashes: 0,
       nextMsgId: 1,
       sent: 0,
+      left: false,
+      clock: new LocalClock(),
+      service: undefined,
     } as Omit<Runtime, "node"> as Runtime;
     rt.node = this.incarnation(rt, 1);
     this.byId.set(id, rt);
@@ -109,6 +133,7 @@ export class NodeRegistry {
       rpcPrng: () => this.prng.split(`${label}:rpc`),
       disk: rt.disk,
       rpcMsgIds: rt.rpcMsgIds,
+      clock: rt.clock,
     });
   }
 

@@ -4,13 +4,18 @@ import { SimulationError, ConfigError, formatMs, toMicros, withContext } from ".
 import { Network } from "../net/network";
 import type { NetworkOptions } from "../net/options";
 import type { Node } from "../node/node";
-import { Trace } from "../trace/trace";
+import { DISK_MODES, type DiskMode } from "../node/index";
+import type { HealScope, MessageRule, MessageRuleOptions } from "../net/index";
+import { Trace, type TraceOptions } from "../trace/trace";
 import { describeEvent, type PendingEvent, type SimEvent } from "./events";
 import { ERROR_POLICIES, explainBudget, reportNodeError, type ErrorPolicy } from "./failures";
 import { RuntimeHost } from "./host";
 import { NodeRegistry, type Behaviour, type Runtime } from "./registry";
 import { Transport, type Counters } from "./transport";
 import { Invariants, type InvariantCheck } from "./invariants";
+import { checkClockOptions, type ClockOptions } from "../node/index";
+import { setNodeClock } from "./clocks";
+import { configureService, resolveService, type ServiceOptions } from "./service";
 
 export type { Behaviour } from "./registry";
 export type { ErrorPolicy } from "./failures";
@@ -23,8 +28,11 @@ export interface SimulationOptions {
   seed?: number;
   /** The network's fault model. */
   network?: NetworkOptions;
-  /** Record a trace. Default true (turn off only for benchmarks). */
-  trace?: boolean;
+  /**
+   * Record a trace. Default true (turn off only for benchmarks). For long runs, keep only the last
+   * events: `trace: { eventsMax: 10_000 }` (counters and `trace.hash()` still cover every event).
+   */
+  trace?: boolean | TraceOptions;
   /** Stop with an error when one run call processes more than this many events (catches message storms). Default 1,000,000. */
   maxEvents?: number;
   /** See `ErrorPolicy`. Default `"fail"`. */
@@ -37,6 +45,15 @@ export interface SpawnOptions {
   role?: string;
   /** Multicast groups the node belongs to. */
   groups?: string[];
+  /**
+   * How its disk takes writes: `"durable"` (default: each write is on disk at once) or
+   * `"buffered"` (writes wait for `node.storage.sync()`; a crash loses the unsynced ones).
+   */
+  disk?: DiskMode;
+  /** The node's local clock: offset, drift, and which clock its timers use (see `ClockOptions`). Default: true time. */
+  clock?: ClockOptions;
+  /** The time the node takes to handle each message, and how many at once (see `ServiceOptions`). Default: none. */
+  service?: ServiceOptions;
 }
 
 /** Options for `runUntil`. */
@@ -95,7 +112,13 @@ export class Simulation {
     } catch (err) {
       throw withContext(err, { timeMs: 0, seed });
     }
-    this.trace = new Trace({ seed, enabled: options.trace ?? true });
+    const traceOption = options.trace;
+    const traceOptions: TraceOptions = typeof traceOption === "object" && traceOption !== null ? traceOption : { enabled: traceOption !== false };
+    const eventsMax = traceOptions.eventsMax;
+    if (eventsMax !== undefined && eventsMax !== Infinity && !(Number.isInteger(eventsMax) && eventsMax >= 1)) {
+      throw new ConfigError("trace.eventsMax", eventsMax, "a whole number ≥ 1 (or Infinity: keep all)");
+    }
+    this.trace = new Trace({ seed, ...traceOptions });
     this.kernel = new Kernel<SimEvent>((e) => this.dispatch(e), {
       seed,
       maxEvents,
@@ -105,7 +128,7 @@ export class Simulation {
     this.registry = new NodeRegistry(host, this.prng);
     this.transport = new Transport(this.kernel, this.network, this.trace, {
       unhandled: (e, outcome) => {
-        this.trace.record({ kind: "unhandled", timeMs: e.timeMs, id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, reason: outcome });
+        this.trace.record({ kind: "unhandled", timeMs: this.now(), id: e.id, src: e.src, dest: e.dest, type: e.type, msgId: e.msgId, inReplyTo: e.inReplyTo, reason: outcome });
         if (outcome === "no-handler") {
           const known = e.to.node.handledTypes();
           this.reportError(e.dest, `message ${e.type} from ${e.src}`, `no handler for message type "${e.type}" (this node handles: ${known.join(", ") || "nothing"})`);
@@ -131,17 +154,34 @@ export class Simulation {
    * @example
    * sim.spawn("a", (node) => node.on("ping", (m) => node.reply(m, { type: "pong" })));
    * const client = sim.spawn("client", () => {}, { role: "client" });
+   * sim.spawn("b", behaviour, { clock: { offsetMs: 5, driftPpm: 100 } });                     // its own clock
+   * sim.spawn("server", serve, { service: { timeMs: latency.exponential(5), concurrency: 1 } }); // takes time per message
+   * // typed messages: declare them once, then bodies are checked and handlers need no casts
+   * type Msgs = { ping: { n: number }; pong: { n: number } };
+   * sim.spawn<Msgs>("b", (node) => node.on("ping", (m) => node.reply(m, { type: "pong", n: m.body.n })));
    */
+  spawn<M = any>(id: string, behaviour?: (node: Node<M>) => unknown, options?: SpawnOptions): Node<M>;
   spawn(id: string, behaviour: Behaviour = () => {}, options: SpawnOptions = {}): Node {
     if (typeof id !== "string" || id === "") throw this.error(`spawn: a node id must be a non-empty string, got ${JSON.stringify(id)}`);
-    if (this.registry.has(id)) throw this.error(`spawn: a node with id "${id}" already exists`, id);
+    if (this.registry.has(id)) {
+      const left = this.registry.get(id)!.left ? " (it left; the id of a node that left is not reused)" : "";
+      throw this.error(`spawn: a node with id "${id}" already exists${left}`, id);
+    }
     if (typeof behaviour !== "function") throw this.error(`spawn("${id}"): behaviour must be a function (node) => { ... }`, id);
     const role = options.role ?? "node";
-    const rt = this.registry.add(id, behaviour, role);
+    if (options.disk !== undefined && !DISK_MODES.includes(options.disk)) {
+      throw new ConfigError(`spawn("${id}").disk`, options.disk, '"durable" or "buffered"', { node: id, timeMs: this.now(), seed: this.seed });
+    }
+    const context = { node: id, timeMs: this.now(), seed: this.seed };
+    if (options.clock !== undefined) checkClockOptions(options.clock, `spawn("${id}").clock`, context);
+    if (options.service !== undefined) resolveService(options.service, undefined, `spawn("${id}").service`, context);
+    const rt = this.registry.add(id, behaviour, role, options.disk);
     rt.link = this.network.addNode(id);
     this.trace.nodeOrder.push(id);
     for (const g of options.groups ?? []) this.registry.addToGroup(g, id);
     this.trace.record({ kind: "spawn", timeMs: this.now(), node: id, role });
+    if (options.clock !== undefined) setNodeClock(rt, options.clock, `spawn("${id}").clock`, this.trace, this.now(), this.seed);
+    if (options.service !== undefined) this.setService(id, options.service);
     this.start(rt, "start");
     return rt.node;
   }
@@ -152,21 +192,36 @@ export class Simulation {
    * @example
    * const replicas = sim.spawnMany(["r1", "r2", "r3"], replica, { role: "replica", groups: ["replicas"] });
    */
+  spawnMany<M = any>(ids: readonly string[], behaviour: (node: Node<M>) => unknown, options?: SpawnOptions): Node<M>[];
   spawnMany(ids: readonly string[], behaviour: Behaviour, options: SpawnOptions = {}): Node[] {
     return ids.map((id) => this.spawn(id, behaviour, options));
   }
 
-  /** The current incarnation of a node. @example sim.node("a").state */
+  /** The current incarnation of a node (`sim.node<Msgs>("a")` for a typed handle). @example sim.node("a").state */
+  node<M = any>(id: string): Node<M>;
   node(id: string): Node {
     return this.runtime(id, "node").node;
   }
 
-  /** All node ids in spawn order. @example sim.nodeIds() // ["a", "b"] */
+  /** All node ids in spawn order (nodes that left included). @example sim.nodeIds() // ["a", "b"] */
   nodeIds(): string[] {
     return this.registry.ids();
   }
 
-  /** True unless the node is crashed. @example sim.isUp("a") */
+  /**
+   * The members now: every node that has not left (`leave`), in spawn order. A crashed node is
+   * still a member (a crash is not a leave); a node spawned mid-run is one from then on. This is
+   * what `node.peers()` and `node.broadcast` use.
+   *
+   * @example
+   * sim.leave("n3");
+   * sim.members(); // ["n1", "n2", "n4"]
+   */
+  members(): string[] {
+    return this.registry.memberIds();
+  }
+
+  /** True unless the node is crashed (or has left). @example sim.isUp("a") */
   isUp(id: string): boolean {
     return this.runtime(id, "isUp").up;
   }
@@ -178,7 +233,9 @@ export class Simulation {
    * sim.defineGroup("replicas", ["r1", "r2", "r3"]);
    */
   defineGroup(name: string, members: readonly string[]): void {
-    for (const id of members) this.runtime(id, `defineGroup("${name}")`);
+    for (const id of members) {
+      if (this.runtime(id, `defineGroup("${name}")`).left) throw this.error(`defineGroup("${name}"): node "${id}" has left the simulation`, id);
+    }
     this.registry.defineGroup(name, members);
   }
 
@@ -191,11 +248,37 @@ export class Simulation {
    */
   crash(id: string): void {
     const rt = this.runtime(id, "crash");
+    if (rt.left) throw this.error(`crash: node "${id}" has left the simulation`, id);
     if (!rt.up) throw this.error(`crash: node "${id}" is already crashed`, id);
+    const lostWrites = rt.disk.mode === "buffered" ? rt.node.storage.unsyncedWrites : 0; // before the crash drops them
     rt.up = false;
     rt.crashes++;
     rt.node._crash();
-    this.trace.record({ kind: "crash", timeMs: this.now(), node: id });
+    this.trace.record(lostWrites > 0 ? { kind: "crash", timeMs: this.now(), node: id, lostWrites } : { kind: "crash", timeMs: this.now(), node: id });
+    rt.service?.crash(this.now(), "crashed"); // messages waiting or being served are lost
+  }
+
+  /**
+   * A node leaves for good now: unlike a crash it never restarts. Its incarnation ends (timers,
+   * pending RPCs and leftover code have no effect), it leaves every multicast group and
+   * `members()` (so other nodes' `peers()` and `broadcast` skip it), and every message to it —
+   * in flight or sent later — is dropped with reason `left`. Its id is not reused.
+   *
+   * @example
+   * sim.at(500, () => sim.leave("n3"), "n3 leaves");
+   */
+  leave(id: string): void {
+    const rt = this.runtime(id, "leave");
+    if (rt.left) throw this.error(`leave: node "${id}" has already left`, id);
+    rt.left = true;
+    if (rt.up) {
+      rt.up = false;
+      rt.crashes++;
+      rt.node._crash();
+    }
+    this.registry.removeFromGroups(id);
+    this.trace.record({ kind: "leave", timeMs: this.now(), node: id });
+    rt.service?.crash(this.now(), "left"); // messages waiting or being served are lost
   }
 
   /**
@@ -206,6 +289,7 @@ export class Simulation {
    */
   restart(id: string): Node {
     const rt = this.runtime(id, "restart");
+    if (rt.left) throw this.error(`restart: node "${id}" has left the simulation for good; spawn a new node to join instead`, id);
     if (rt.up) throw this.error(`restart: node "${id}" is running; crash it first`, id);
     rt.up = true;
     const node = this.registry.newIncarnation(rt);
@@ -246,10 +330,58 @@ export class Simulation {
     this.trace.record({ kind: "isolate", timeMs: this.now(), node: id });
   }
 
-  /** Remove all partitions, cuts and isolations now. @example sim.heal() */
-  heal(): void {
-    this.network.heal();
-    this.trace.record({ kind: "heal", timeMs: this.now() });
+  /**
+   * Remove all partitions, cuts and isolations now; or, given a scope, only one direction, one
+   * link or one node's isolation (the rest of a partition, and the other cuts, stay). Traced as a
+   * `heal` event naming what was healed.
+   *
+   * @example
+   * sim.heal();                            // everything
+   * sim.heal({ from: "a", to: "b" });      // a → b only (e.g. undo sim.cut("a", "b"))
+   * sim.heal({ between: ["a", "c"] });     // a ↔ c, across the partition
+   * sim.heal({ node: "n3" });              // n3 is no longer isolated
+   */
+  heal(scope?: HealScope): void {
+    this.guarded(() => this.network.heal(scope));
+    const timeMs = this.now();
+    if (scope === undefined) this.trace.record({ kind: "heal", timeMs });
+    else if ("node" in scope) this.trace.record({ kind: "heal", timeMs, isolated: scope.node });
+    else if ("between" in scope) this.trace.record({ kind: "heal", timeMs, between: [scope.between[0], scope.between[1]] });
+    else this.trace.record({ kind: "heal", timeMs, from: scope.from, to: scope.to });
+  }
+
+  /**
+   * Put a message fault rule in force now: messages that match (by type, source, destination
+   * or a predicate) are dropped, delayed or duplicated while the rule's window is open (a
+   * message sent at `t` with `fromMs ≤ t < toMs`; default from now on). Every message it affects
+   * is in the trace: a `drop` with reason `rule` and the rule's name, a `delay` event, or a
+   * `duplicate` event naming the rule. Random choices (`probability`, a sampled `delayMs`) come
+   * from the rule's own stream. Returns the rule: `rule.affected` counts, `rule.remove()` ends it.
+   * Bad options throw a `ConfigError` naming the option, the virtual time and the seed.
+   *
+   * @example
+   * sim.addRule({ name: "lose n2's replies", match: { type: "append_entries_ok", src: "n2" }, action: "drop", fromMs: 100, toMs: 300 });
+   * sim.addRule({ name: "slow votes", match: { type: "request_vote" }, action: "delay", delayMs: latency.uniform(20, 80) });
+   * sim.addRule({ name: "flaky", match: { dest: "n3", where: (m) => m.body.term > 2 }, action: "drop", probability: 0.3 });
+   * sim.at(500, () => sim.addRule({ name: "echo twice", match: { type: "echo" }, action: "duplicate", delayMs: 5 }));
+   */
+  addRule(options: MessageRuleOptions): MessageRule {
+    return this.guarded(() => this.network.addRule(options, this.now()));
+  }
+
+  /**
+   * Remove a message fault rule now, by name or handle (`rule.remove()` does the same).
+   * Throws if no such rule is in force.
+   *
+   * @example
+   * sim.at(300, () => sim.removeRule("lose n2's replies"));
+   */
+  removeRule(rule: string | MessageRule): void {
+    const name = typeof rule === "string" ? rule : rule.name;
+    if (!this.network.removeRule(name)) {
+      const known = this.network.ruleNames();
+      throw this.error(`removeRule: no rule "${name}" is in force (rules: ${known.map((n) => `"${n}"`).join(", ") || "none"})`);
+    }
   }
 
   /**
@@ -321,6 +453,64 @@ export class Simulation {
       this.workloads.set(label, prng);
     }
     return prng;
+  }
+
+  // ---- clocks and service time -----------------------------------------------------------
+
+  /**
+   * Change a node's local clock now: `offsetMs` steps it to read that far ahead of true time
+   * (negative: behind), `driftPpm` changes its rate, `timers` which clock its timers use by
+   * default; what is not given is kept. Pending local-clock timers are re-armed (they fire when
+   * the clock reads their deadline). Traced as a `clock` event. The clock survives crashes.
+   *
+   * @example
+   * sim.at(500, () => sim.setClock("n2", { offsetMs: 40 }));   // an operator sets n2 40 ms ahead
+   * sim.setClock("n3", { driftPpm: -100_000 });                // from now on 10% slow
+   */
+  setClock(id: string, options: ClockOptions): void {
+    setNodeClock(this.runtime(id, "setClock"), options, "setClock", this.trace, this.now(), this.seed);
+  }
+
+  /**
+   * How far a node's clock is ahead of true time now (negative: behind), in ms: the truth a clock
+   * synchronisation protocol estimates, which no node can read.
+   *
+   * @example
+   * const errorMs = estimatedOffsetMs - sim.clockOffset("client");
+   */
+  clockOffset(id: string): number {
+    return this.runtime(id, "clockOffset").clock.offsetAt(this.now());
+  }
+
+  /**
+   * Give a node service time, or change it from now on (what is not given is kept; services in
+   * progress keep their times, and a larger concurrency starts waiting messages at once). To make
+   * a node fast again, give it `latency.constant(0)`. Service times come from the node's own
+   * random stream, so they never change any other random choice of the run.
+   *
+   * @example
+   * sim.at(1000, () => sim.setService("worker3", { timeMs: latency.constant(50) })); // worker3 becomes a straggler
+   */
+  setService(id: string, options: Partial<ServiceOptions>): void {
+    const rt = this.runtime(id, "setService");
+    const port = { kernel: this.kernel, transport: this.transport, trace: this.trace, seed: this.seed };
+    configureService(rt, options, "setService", port, () => this.prng.split(`service:${id}`));
+  }
+
+  /**
+   * Messages waiting in a node's service queue now (those being served are not counted); 0 for a
+   * node without service time.
+   *
+   * @example
+   * sim.queueLength("server"); // 3
+   */
+  queueLength(id: string): number {
+    return this.runtime(id, "queueLength").service?.length ?? 0;
+  }
+
+  /** Messages a node is serving now (at most its concurrency). @example sim.inService("server") // 1 */
+  inService(id: string): number {
+    return this.runtime(id, "inService").service?.inService ?? 0;
   }
 
   // ---- running ----------------------------------------------------------------------------
@@ -447,6 +637,8 @@ export class Simulation {
     else if (e.kind === "timer") {
       const rt = this.registry.get(e.node)!;
       if (rt.up && rt.node.incarnation === e.incarnation) rt.node._fire(e.timer);
+    } else if (e.kind === "serve") {
+      e.service.complete(e);
     } else {
       const failed = (err: unknown): void =>
         this.kernel.fail(err instanceof SimulationError ? err : this.error(`scripted action "${e.label}" failed: ${err instanceof Error ? err.message : err}`));
@@ -466,9 +658,9 @@ export class Simulation {
   }
 
   /** Run a network fault control, adding the time and seed to its option errors. */
-  private guarded(control: () => void): void {
+  private guarded<T>(control: () => T): T {
     try {
-      control();
+      return control();
     } catch (err) {
       throw withContext(err, { timeMs: this.now(), seed: this.seed });
     }

@@ -10,15 +10,19 @@ import { plot } from "asciichart";
 import type { TraceEvent } from "./events";
 import { formatMs } from "../sim/errors";
 import { eventsOf, type TraceSource } from "./source";
+import { filterEvents } from "./trace";
+import { queueLevels } from "./queue-level";
 
 /**
  * The metrics known by name:
  * - `sent`: messages sent (one per `send`);
  * - `delivered`, `dropped`: copies delivered or dropped, duplicates included;
  * - `duplicated`: extra copies made by the duplication fault;
- * - `bytes`: bytes of the bodies sent; `errors`: `error` events; `events`: every trace event.
+ * - `bytes`: bytes of the bodies sent; `errors`: `error` events; `events`: every trace event;
+ * - `queue`: the most messages waiting at once in the service queues of nodes with service time
+ *   (summed over the nodes, or over the `nodes` option's), a level that carries over between buckets.
  */
-export type MetricName = "sent" | "delivered" | "dropped" | "duplicated" | "bytes" | "errors" | "events";
+export type MetricName = "sent" | "delivered" | "dropped" | "duplicated" | "bytes" | "errors" | "events" | "queue";
 
 /** A named metric, or any function from the events of one bucket to a number. */
 export type Metric = MetricName | ((bucket: readonly TraceEvent[]) => number);
@@ -31,6 +35,8 @@ export interface SeriesOptions {
   fromMs?: number;
   /** Events after this time are left out (default: the last event's time). */
   toMs?: number;
+  /** Only events involving these nodes, as in `trace.filter` (e.g. the queue of one server). */
+  nodes?: readonly string[];
 }
 
 /** Options of {@link chartMetric}. */
@@ -52,7 +58,7 @@ export interface TimeSeries {
 /** Buckets above this are refused: a chart that wide is not readable. */
 export const CHART_BUCKETS_MAX = 10_000;
 
-const METRICS: Record<MetricName, (bucket: readonly TraceEvent[]) => number> = {
+const METRICS: Record<Exclude<MetricName, "queue">, (bucket: readonly TraceEvent[]) => number> = {
   sent: (b) => count(b, (e) => e.kind === "send"),
   delivered: (b) => count(b, (e) => e.kind === "deliver"),
   dropped: (b) => count(b, (e) => e.kind === "drop"),
@@ -71,6 +77,7 @@ const METRIC_UNITS: Record<MetricName, string> = {
   bytes: "of bodies sent",
   errors: "error events",
   events: "trace events",
+  queue: "messages waiting, most at once",
 };
 
 /**
@@ -79,11 +86,13 @@ const METRIC_UNITS: Record<MetricName, string> = {
  * @example
  * seriesOverTime(sim.trace, "dropped", { bucketMs: 100 }).values; // [0, 0, 12, 30, 2, 0]
  * seriesOverTime(sim.trace, (b) => b.filter((e) => e.kind === "timer").length, { bucketMs: 50 });
+ * seriesOverTime(sim.trace, "queue", { bucketMs: 10, nodes: ["server"] }).values; // [0, 3, 5, 2, 0]
  */
 export function seriesOverTime(source: TraceSource, metric: Metric, options: SeriesOptions = {}): TimeSeries {
-  const events = eventsOf(source);
+  const all = eventsOf(source);
+  const events = options.nodes === undefined ? all : filterEvents(all, { nodes: options.nodes });
   const fromMs = options.fromMs ?? 0;
-  const lastMs = events.reduce((t, e) => Math.max(t, e.timeMs), fromMs);
+  const lastMs = all.reduce((t, e) => Math.max(t, e.timeMs), fromMs);
   const toMs = options.toMs ?? lastMs;
   const bucketMs = options.bucketMs ?? niceBucketMs(toMs - fromMs);
   if (!(bucketMs > 0) || !Number.isFinite(bucketMs)) throw new RangeError(`seriesOverTime: bucketMs must be > 0, got ${bucketMs}`);
@@ -96,7 +105,8 @@ export function seriesOverTime(source: TraceSource, metric: Metric, options: Ser
     if (e.timeMs < fromMs || e.timeMs > toMs) continue;
     grouped[Math.min(buckets - 1, Math.floor((e.timeMs - fromMs) / bucketMs))].push(e);
   }
-  const f = typeof metric === "function" ? metric : METRICS[metric];
+  const f = typeof metric === "function" ? metric : metric === "queue" ? queueLevels() : METRICS[metric];
+  if (metric === "queue") f(events.filter((e) => e.timeMs < fromMs)); // the level when the first bucket starts
   return { fromMs, bucketMs, values: grouped.map((b) => f(b)) };
 }
 
@@ -115,7 +125,7 @@ export function chartMetric(source: TraceSource, metric: Metric, options: ChartO
   const values = series.values.length === 1 ? [series.values[0], series.values[0]] : series.values;
   const axis = wholeAxis(values, options.height ?? 10);
   const chart = plot(values, { ...axis, format: (x: number) => formatTick(x).padStart(9) });
-  const name = typeof metric === "function" ? "metric" : `${metric} (${METRIC_UNITS[metric]})`;
+  const name = (typeof metric === "function" ? "metric" : `${metric} (${METRIC_UNITS[metric]})`) + (options.nodes ? ` at ${options.nodes.join(", ")}` : "");
   const endMs = series.fromMs + series.values.length * series.bucketMs;
   return `${chart}\n${name} per ${formatMs(series.bucketMs)}, t=${formatMs(series.fromMs)}…${formatMs(endMs)}`;
 }

@@ -3,8 +3,28 @@
  * the message-flow graph, so an event reads the same everywhere: `ping #3`, `ping_ok #4 ↩3`
  * (`#` the body's `msg_id`, `↩` its `in_reply_to`), `timer election fired`, `crashed`.
  */
-import type { MessageRef, TraceEvent } from "./events";
+import type { ClockEvent, DropEvent, HealEvent, MessageRef, TraceEvent } from "./events";
 import { formatMs } from "../sim/errors";
+
+/**
+ * Why a copy was dropped, in words: the reason, or for a rule the rule's name.
+ *
+ * @example
+ * dropCause({ kind: "drop", timeMs: 5, id: 1, src: "a", dest: "b", type: "ping", sentMs: 5, reason: "rule", rule: "lose pings", duplicate: false });
+ * // 'rule "lose pings"'
+ * dropCause({ kind: "drop", timeMs: 5, id: 1, src: "a", dest: "b", type: "ping", sentMs: 5, reason: "loss", duplicate: false }); // "loss"
+ */
+export function dropCause(e: DropEvent): string {
+  return e.reason === "rule" && e.rule !== undefined ? `rule "${e.rule}"` : e.reason;
+}
+
+/** A heal in words: everything, one direction, one link, or one node's isolation. */
+function healWords(e: HealEvent): string {
+  if (e.isolated !== undefined) return `${e.isolated} no longer isolated`;
+  if (e.between !== undefined) return `healed ${e.between[0]} ↔ ${e.between[1]}`;
+  if (e.from !== undefined && e.to !== undefined) return `healed ${e.from} → ${e.to}`;
+  return "healed";
+}
 
 /**
  * A message's compact label: its type, `#msg_id` and `↩in_reply_to` when present.
@@ -40,7 +60,7 @@ export function timerLabel(name: string, periodic = false): string {
 
 /**
  * What a non-message event says, or `undefined` for message events (send, deliver, drop,
- * duplicate), which are drawn as arrows. The node an event happened on is left to the caller (a
+ * duplicate, delay), which are drawn as arrows. The node an event happened on is left to the caller (a
  * diagram lane, a timeline column); the other node of an rpc or an unhandled message is named.
  *
  * @example
@@ -53,6 +73,7 @@ export function describeEvent(e: TraceEvent): string | undefined {
     case "deliver":
     case "drop":
     case "duplicate":
+    case "delay":
       return undefined;
     case "unhandled":
       return e.reason === "no-handler"
@@ -67,11 +88,13 @@ export function describeEvent(e: TraceEvent): string | undefined {
         : `rpc ${e.type} #${e.msgId} to ${e.dest} timed out after ${attempts}`;
     }
     case "crash":
-      return "crashed";
+      return e.lostWrites ? `crashed (${e.lostWrites} unsynced write${e.lostWrites === 1 ? "" : "s"} lost)` : "crashed";
     case "restart":
       return `restarted (incarnation ${e.incarnation})`;
     case "spawn":
-      return `spawned (${e.role})`;
+      return e.timeMs > 0 ? `joined (${e.role})` : `spawned (${e.role})`;
+    case "leave":
+      return "left for good";
     case "partition":
       return `partition ${e.groups.map((g) => g.join(" ")).join(" | ")}`;
     case "cut":
@@ -79,12 +102,24 @@ export function describeEvent(e: TraceEvent): string | undefined {
     case "isolate":
       return "isolated";
     case "heal":
-      return "healed";
+      return healWords(e);
     case "state":
       return `${e.from === undefined ? "state " : `${e.from} → `}${e.to}${e.cause === undefined ? "" : ` (${e.cause})`}`;
     case "log":
       return e.text;
     case "error":
       return `error in ${e.during}: ${e.message}`;
+    case "clock":
+      return clockWords(e);
+    case "queue":
+      return e.length === 0 ? "queue empty" : `${e.length} message${e.length === 1 ? "" : "s"} waiting`;
   }
+}
+
+/** A clock change in words: `clock set: offset +5ms, drift +100ppm`, `clock stepped -3.5ms (offset now +1.5ms)`. */
+function clockWords(e: ClockEvent): string {
+  const signed = (ms: number): string => `${ms > 0 ? "+" : ""}${formatMs(ms)}`;
+  if (e.change === "set") return `clock set: offset ${signed(e.offsetMs)}, drift ${e.driftPpm > 0 ? "+" : ""}${e.driftPpm}ppm`;
+  if (e.change === "step") return `clock stepped ${signed(e.deltaMs ?? 0)} (offset now ${signed(e.offsetMs)})`;
+  return `clock slewing ${signed(e.deltaMs ?? 0)} over ${formatMs(e.slewMs ?? 0)} (offset now ${signed(e.offsetMs)})`;
 }

@@ -4,6 +4,8 @@
  *
  * Message events share a wire `id` (one per `send`): a `send` is followed by a `deliver`
  * (possibly two, when the network duplicates it: the second has `duplicate: true`) or by a `drop`.
+ * A message fault rule that touches a message adds a `delay` or a `duplicate` event (at the send)
+ * naming the rule, or makes its `drop` carry `reason: "rule"` and the rule's name.
  */
 
 /** Why the network or the simulator did not deliver a message. */
@@ -13,7 +15,13 @@ export type DropReason =
   /** the link was cut by a partition, a one-way cut or an isolated node */
   | "partition"
   /** the destination was crashed when the message arrived (or crashed while it was in flight) */
-  | "crashed";
+  | "crashed"
+  /** a message fault rule dropped it (`DropEvent.rule` names the rule; see `sim.addRule`) */
+  | "rule"
+  /** the destination had left the simulation for good (`sim.leave`) */
+  | "left"
+  /** the destination's service queue was full (`service.queueLengthMax`) */
+  | "queue-full";
 
 /** Fields shared by all message events. */
 export interface MessageRef {
@@ -39,7 +47,11 @@ export interface SendEvent extends MessageRef {
   json: string;
 }
 
-/** The network delivered a message (its handler runs at this time). */
+/**
+ * A message reached its handler (or the rpc it answers) at this time. At a node with service time
+ * (`spawn(…, { service })`) that is when it has been served: it reached the node's queue at
+ * `arrivedMs`, waited `timeMs − arrivedMs − serviceMs`, and was served for `serviceMs`.
+ */
 export interface DeliverEvent extends MessageRef {
   kind: "deliver";
   timeMs: number;
@@ -47,6 +59,10 @@ export interface DeliverEvent extends MessageRef {
   sentMs: number;
   /** True for the extra copy made by the duplication fault. */
   duplicate: boolean;
+  /** At a node with service time: when the copy reached the node (and its queue). */
+  arrivedMs?: number;
+  /** At a node with service time: how long serving it took. */
+  serviceMs?: number;
 }
 
 /** A message that was not delivered; `reason` says why. */
@@ -57,12 +73,26 @@ export interface DropEvent extends MessageRef {
   reason: DropReason;
   /** True when the copy lost was the extra copy made by the duplication fault. */
   duplicate: boolean;
+  /** With reason `"rule"`: the name of the message fault rule that dropped it. */
+  rule?: string;
 }
 
-/** The network decided to deliver a second copy of a message. */
+/** The network decided to deliver a second copy of a message (the duplication fault, or a rule). */
 export interface DuplicateEvent extends MessageRef {
   kind: "duplicate";
   timeMs: number;
+  /** The message fault rule that made the copy, if a rule did. */
+  rule?: string;
+}
+
+/** A message fault rule delayed a message (recorded when it is sent; its delivery comes later). */
+export interface DelayEvent extends MessageRef {
+  kind: "delay";
+  timeMs: number;
+  /** The rule's name. */
+  rule: string;
+  /** The extra delay the rule added. */
+  delayMs: number;
 }
 
 /** A delivered message found no handler (an error), or was a reply nobody waited for any more. */
@@ -102,6 +132,8 @@ export interface CrashEvent {
   kind: "crash";
   timeMs: number;
   node: string;
+  /** On a buffered disk (`spawn(…, { disk: "buffered" })`): storage writes not yet synced, now lost. */
+  lostWrites?: number;
 }
 
 /** A crashed node started again with only its durable storage. */
@@ -113,7 +145,7 @@ export interface RestartEvent {
   incarnation: number;
 }
 
-/** A node joined the simulation. */
+/** A node joined the simulation (after time 0: it joined a running system). */
 export interface SpawnEvent {
   kind: "spawn";
   timeMs: number;
@@ -143,10 +175,53 @@ export interface IsolateEvent {
   node: string;
 }
 
-/** All partitions, cuts and isolations were removed. */
+/**
+ * All partitions, cuts and isolations were removed; or, for a partial heal, only one direction
+ * (`from`, `to`), one link both ways (`between`) or one node's isolation (`isolated`, from
+ * `sim.heal({ node })`).
+ */
 export interface HealEvent {
   kind: "heal";
   timeMs: number;
+  from?: string;
+  to?: string;
+  between?: [string, string];
+  /** The node whose isolation ended. */
+  isolated?: string;
+}
+
+/** A node left the simulation for good (`sim.leave`): it never restarts, messages to it are dropped. */
+export interface LeaveEvent {
+  kind: "leave";
+  timeMs: number;
+  node: string;
+}
+
+/**
+ * A node's local clock changed: set at spawn or by `sim.setClock` (`set`), stepped by
+ * `node.adjustClock(deltaMs)` (`step`), or slewed by `node.adjustClock(deltaMs, { slewMs })`.
+ */
+export interface ClockEvent {
+  kind: "clock";
+  timeMs: number;
+  node: string;
+  change: "set" | "step" | "slew";
+  /** The clock's offset right after the change: its reading minus true time. */
+  offsetMs: number;
+  driftPpm: number;
+  /** For a step or a slew: the correction. */
+  deltaMs?: number;
+  /** For a slew: over how many true milliseconds it is absorbed. */
+  slewMs?: number;
+}
+
+/** The number of messages waiting in a node's service queue changed (they wait for a free slot). */
+export interface QueueEvent {
+  kind: "queue";
+  timeMs: number;
+  node: string;
+  /** Messages waiting now (those being served are not counted). */
+  length: number;
 }
 
 /** A node declared a new state (for state diagrams), with the cause. */
@@ -186,12 +261,16 @@ export type TraceEvent =
   | DeliverEvent
   | DropEvent
   | DuplicateEvent
+  | DelayEvent
   | UnhandledEvent
   | TimerEvent
   | RpcEvent
   | CrashEvent
   | RestartEvent
   | SpawnEvent
+  | LeaveEvent
+  | ClockEvent
+  | QueueEvent
   | PartitionEvent
   | CutEvent
   | IsolateEvent
@@ -202,3 +281,9 @@ export type TraceEvent =
 
 /** The `kind` of a trace event. */
 export type TraceEventKind = TraceEvent["kind"];
+
+/**
+ * The events of some kinds: `TraceEventOf<"deliver">` is `DeliverEvent`,
+ * `TraceEventOf<"send" | "drop">` is `SendEvent | DropEvent` (what `trace.filter({ kinds })` returns).
+ */
+export type TraceEventOf<K extends TraceEventKind> = Extract<TraceEvent, { kind: K }>;

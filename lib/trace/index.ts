@@ -1,8 +1,8 @@
 // The record of a run and everything that reads it: Mermaid diagrams (sequence, state, message
 // flow), a terminal timeline, statistics and charts.
-export { Trace, filterEvents, hashEvents } from "./trace";
+export { Trace, EventHash, filterEvents, hashEvents } from "./trace";
 export { eventsOf, nodesOf, nodesIn } from "./source";
-export { messageLabel, describeEvent, timerLabel } from "./describe";
+export { messageLabel, describeEvent, timerLabel, dropCause } from "./describe";
 export { escapeMermaidText, mermaidLabel, MermaidIds } from "./mermaid-escape";
 export { toSequenceDiagram, drawnAsNote, SEQUENCE_MESSAGES_MAX, SEQUENCE_NOTES_MAX, SEQUENCE_CHARS_MAX } from "./sequence-diagram";
 export { toStateDiagram, stateGraph, stateRoles, CRASHED_STATE } from "./state-diagram";
@@ -10,6 +10,7 @@ export { toMessageFlowGraph, messageFlow } from "./message-flow";
 export { formatTimeline } from "./timeline";
 export { summarize, formatStats, percentiles } from "./stats";
 export { chartMetric, seriesOverTime, CHART_BUCKETS_MAX } from "./chart";
+export { queueLevels } from "./queue-level";
 export {
   failureDiagram,
   wrapText,
@@ -23,8 +24,10 @@ export {
 } from "./failure-diagram";
 
 export type {
+  ClockEvent,
   CrashEvent,
   CutEvent,
+  DelayEvent,
   DeliverEvent,
   DropEvent,
   DropReason,
@@ -32,9 +35,11 @@ export type {
   ErrorEvent,
   HealEvent,
   IsolateEvent,
+  LeaveEvent,
   LogEvent,
   MessageRef,
   PartitionEvent,
+  QueueEvent,
   RestartEvent,
   RpcEvent,
   SendEvent,
@@ -43,9 +48,10 @@ export type {
   TimerEvent,
   TraceEvent,
   TraceEventKind,
+  TraceEventOf,
   UnhandledEvent,
 } from "./events";
-export type { TraceFilter } from "./trace";
+export type { TraceFilter, TraceOptions } from "./trace";
 export type { TraceSource } from "./source";
 export type { MermaidTextOptions } from "./mermaid-escape";
 export type { SequenceDiagramOptions, SequenceMessage } from "./sequence-diagram";

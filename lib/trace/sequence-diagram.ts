@@ -12,7 +12,7 @@
  */
 import type { MessageRef, TraceEvent } from "./events";
 import { filterEvents } from "./trace";
-import { describeEvent, messageLabel } from "./describe";
+import { describeEvent, dropCause, messageLabel } from "./describe";
 import { formatMs, toMicros } from "../sim/errors";
 import { MermaidIds, escapeMermaidText, mermaidLabel } from "./mermaid-escape";
 import { eventsOf, nodesIn, nodesOf, type TraceSource } from "./source";
@@ -147,6 +147,7 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
   const span = lanes.length === 1 ? ids.idFor(lanes[0]) : `${ids.idFor(lanes[0])},${ids.idFor(lanes[lanes.length - 1])}`;
   const charsMax = maxChars - ELISION_NOTE_CHARS - span.length;
   const bodies = options.label ? bodiesById(all) : undefined;
+  const delays = delaysById(all);
   const stamp = (e: TraceEvent): string => {
     if (!options.showTime && !options.showSentTime) return "";
     if (options.showSentTime && (e.kind === "deliver" || e.kind === "drop")) return `t=${toMicros(e.sentMs)}→${formatMs(e.timeMs)} `;
@@ -185,8 +186,9 @@ export function toSequenceDiagram(source: TraceSource, options: SequenceDiagramO
       }
       const arrow = e.kind === "drop" ? "-x" : e.duplicate ? "-->>" : "->>";
       text = truncate(text, ARROW_CHARS_MAX);
-      if (e.kind === "drop") text += ` (dropped: ${e.reason})`;
+      if (e.kind === "drop") text += ` (dropped: ${dropCause(e)})`;
       else if (e.duplicate) text += " (duplicate)";
+      if (e.kind === "deliver" && delays !== undefined && delays.has(e.id)) text += ` (${delays.get(e.id)})`;
       line = `  ${ids.idFor(e.src)}${arrow}${ids.idFor(e.dest)}: ${mermaidLabel(stamp(e) + text)}`;
     } else {
       line = `  Note over ${noteSpan(e, ids, span)}: ${mermaidLabel(stamp(e) + truncate(note as string, NOTE_CHARS_MAX))}`;
@@ -227,15 +229,15 @@ function legendParts(options: SequenceDiagramOptions): string[] {
   return [when, "#N = msg_id", "↩N = in reply to msg_id N"];
 }
 
-/** True when every lane an event is drawn on is shown (partitions and heals span the shown lanes). */
+/** True when every lane an event is drawn on is shown (partitions and full heals span the shown lanes). */
 function drawnOn(e: TraceEvent, lanes: ReadonlySet<string>): boolean {
   switch (e.kind) {
     case "partition":
-    case "heal":
       return true;
     case "deliver":
     case "drop":
     case "cut":
+    case "heal": // a full heal names no node: every lane
       return nodesIn(e).every((n) => lanes.has(n));
     case "unhandled":
       return lanes.has(e.dest);
@@ -276,8 +278,11 @@ function noteText(e: TraceEvent, options: SequenceDiagramOptions): string | unde
     case "deliver":
     case "drop":
     case "duplicate":
-    case "spawn":
+    case "delay": // said on the arrow when the message arrives
+    case "queue": // queue lengths are charted (chartMetric "queue"), not drawn
       return undefined;
+    case "spawn": // a node that joins a running system is drawn; the first nodes are just lanes
+      return e.timeMs > 0 ? describeEvent(e) : undefined;
     case "rpc":
       return e.outcome === "timeout" ? describeEvent(e) : undefined;
     case "state":
@@ -295,8 +300,12 @@ function noteText(e: TraceEvent, options: SequenceDiagramOptions): string | unde
 function noteSpan(e: TraceEvent, ids: MermaidIds, span: string): string {
   switch (e.kind) {
     case "partition":
-    case "heal":
       return span;
+    case "heal": {
+      const healed = nodesIn(e); // none for a full heal
+      if (healed.length === 0) return span;
+      return healed.length === 1 || healed[0] === healed[1] ? ids.idFor(healed[0]) : `${ids.idFor(healed[0])},${ids.idFor(healed[1])}`;
+    }
     case "cut":
       return e.from === e.to ? ids.idFor(e.from) : `${ids.idFor(e.from)},${ids.idFor(e.to)}`;
     case "unhandled":
@@ -311,6 +320,19 @@ function refOf(e: MessageRef): MessageRef {
   if (e.msgId !== undefined) ref.msgId = e.msgId;
   if (e.inReplyTo !== undefined) ref.inReplyTo = e.inReplyTo;
   return ref;
+}
+
+/** What message fault rules added to each delayed message's arrival, by wire id (`+50ms rule "slow"`); undefined when none was. */
+function delaysById(events: readonly TraceEvent[]): Map<number, string> | undefined {
+  let delays: Map<number, string> | undefined;
+  for (const e of events) {
+    if (e.kind !== "delay") continue;
+    delays ??= new Map();
+    const words = `+${formatMs(e.delayMs)} rule "${e.rule}"`;
+    const before = delays.get(e.id);
+    delays.set(e.id, before === undefined ? `delayed ${words}` : `${before}, ${words}`);
+  }
+  return delays;
 }
 
 /** Parsed bodies of every send, by wire id (only computed when a `label` callback needs them). */

@@ -36,7 +36,7 @@ export function nodesOf(source: TraceSource): string[] {
 
 /**
  * The nodes an event concerns: `src` and `dest` of a message, the `node` of a node event, every
- * node of a partition, both ends of a cut; none for `heal`.
+ * node of a partition, both ends of a cut; none for a full `heal` (a partial one names its nodes).
  *
  * @example
  * nodesIn({ kind: "cut", timeMs: 5, from: "a", to: "b" }); // ["a", "b"]
@@ -47,6 +47,7 @@ export function nodesIn(e: TraceEvent): string[] {
     case "deliver":
     case "drop":
     case "duplicate":
+    case "delay":
     case "unhandled":
       return [e.src, e.dest];
     case "rpc":
@@ -55,8 +56,10 @@ export function nodesIn(e: TraceEvent): string[] {
       return e.groups.flat();
     case "cut":
       return [e.from, e.to];
-    case "heal":
-      return [];
+    case "heal": // a partial heal concerns its nodes; a full one, everyone
+      if (e.isolated !== undefined) return [e.isolated];
+      if (e.between !== undefined) return [...e.between];
+      return e.from !== undefined && e.to !== undefined ? [e.from, e.to] : [];
     default:
       return [e.node];
   }

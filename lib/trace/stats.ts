@@ -152,7 +152,7 @@ interface Tally {
 
 const newTally = (): Tally => ({
   messages: { sent: 0, delivered: 0, lost: 0, inFlight: 0 },
-  copies: { sent: 0, duplicated: 0, delivered: 0, dropped: 0, droppedByReason: { loss: 0, partition: 0, crashed: 0 }, inFlight: 0 },
+  copies: { sent: 0, duplicated: 0, delivered: 0, dropped: 0, droppedByReason: { loss: 0, partition: 0, crashed: 0, rule: 0, left: 0, "queue-full": 0 }, inFlight: 0 },
   bytes: 0,
 });
 
@@ -205,7 +205,7 @@ export function summarize(source: TraceSource, options: SummarizeOptions = {}): 
         break;
       }
       case "duplicate":
-        fateOf(e.id, e.type).copies = 2;
+        fateOf(e.id, e.type).copies++; // the duplication fault and duplicate rules may each add one
         for (const t of [total, tallyOf(e.type)]) t.copies.duplicated++;
         break;
       case "deliver": {
@@ -306,7 +306,7 @@ export function formatStats(stats: TraceStats): string {
     ["duration", formatMs(stats.durationMs)],
     ["messages", `sent ${m.sent}  delivered ${m.delivered}  lost ${m.lost}  in flight ${m.inFlight}  (per message: one per send)`],
     ["copies", `sent ${c.sent}  delivered ${c.delivered}  dropped ${c.dropped}  in flight ${c.inFlight}  (per copy: ${c.duplicated} duplicated)`],
-    ["dropped", `loss ${d.loss}  partition ${d.partition}  crashed ${d.crashed}  (copies)`],
+    ["dropped", `loss ${d.loss}  partition ${d.partition}  crashed ${d.crashed}${d.rule ? `  rule ${d.rule}` : ""}${d.left ? `  left ${d.left}` : ""}${d["queue-full"] ? `  queue-full ${d["queue-full"]}` : ""}  (copies)`],
     ["bytes", `${stats.bytes}  (bodies sent, once per message)`],
     ["latency", `${q(stats.latencyMs)}  (send → first delivered copy, ${latencyCount} message${latencyCount === 1 ? "" : "s"})`],
     ["rpc", `ok ${stats.rpc.ok}  timeout ${stats.rpc.timeout}  latency ${q(stats.rpc.latencyMs)}`],

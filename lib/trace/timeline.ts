@@ -8,9 +8,9 @@
  * on the `color` option, never on the terminal or the environment.
  */
 import { Chalk, type ChalkInstance } from "chalk";
-import type { TraceEvent, TraceEventKind } from "./events";
+import type { DeliverEvent, TraceEvent, TraceEventKind } from "./events";
 import { filterEvents } from "./trace";
-import { describeEvent, messageLabel } from "./describe";
+import { describeEvent, dropCause, messageLabel } from "./describe";
 import { formatMs } from "../sim/errors";
 import { eventsOf, type TraceSource } from "./source";
 
@@ -39,12 +39,14 @@ const PAINT: Record<TraceEventKind, Paint> = {
   deliver: (c, t) => c.green(t),
   drop: (c, t) => c.red(t),
   duplicate: (c, t) => c.yellow(t),
+  delay: (c, t) => c.yellow(t),
   unhandled: (c, t) => c.red(t),
   timer: (c, t) => c.blue(t),
   rpc: (c, t) => c.cyan(t),
   crash: (c, t) => c.bold.red(t),
   restart: (c, t) => c.bold.green(t),
   spawn: (c, t) => c.dim(t),
+  leave: (c, t) => c.bold.magenta(t),
   partition: (c, t) => c.magenta(t),
   cut: (c, t) => c.magenta(t),
   isolate: (c, t) => c.magenta(t),
@@ -52,6 +54,8 @@ const PAINT: Record<TraceEventKind, Paint> = {
   state: (c, t) => c.yellow(t),
   log: (c, t) => c.gray(t),
   error: (c, t) => c.bold.red(t),
+  clock: (c, t) => c.cyan(t),
+  queue: (c, t) => c.gray(t),
 };
 
 /**
@@ -100,6 +104,7 @@ function columnNodes(e: TraceEvent): string[] {
     case "deliver":
     case "drop":
     case "duplicate":
+    case "delay":
       return [e.src, e.dest];
     case "unhandled":
       return [e.dest];
@@ -123,11 +128,13 @@ function what(e: TraceEvent): string {
     case "send":
       return `${messageLabel(e)} sent (${e.bytes} B)`;
     case "deliver":
-      return `${messageLabel(e)} ${e.duplicate ? "delivered again (duplicate)" : "delivered"} (+${formatMs(e.timeMs - e.sentMs)})`;
+      return `${messageLabel(e)} ${e.duplicate ? "delivered again (duplicate)" : "delivered"} (+${formatMs(e.timeMs - e.sentMs)}${served(e)})`;
     case "drop":
-      return `${messageLabel(e)} ${e.duplicate ? "duplicate dropped" : "dropped"} (${e.reason})`;
+      return `${messageLabel(e)} ${e.duplicate ? "duplicate dropped" : "dropped"} (${dropCause(e)})`;
     case "duplicate":
-      return `${messageLabel(e)} duplicated`;
+      return `${messageLabel(e)} duplicated${e.rule === undefined ? "" : ` (rule "${e.rule}")`}`;
+    case "delay":
+      return `${messageLabel(e)} delayed +${formatMs(e.delayMs)} (rule "${e.rule}")`;
     case "state":
       return `[${e.role}] ${describeEvent(e)}`;
     case "log":
@@ -135,6 +142,12 @@ function what(e: TraceEvent): string {
     default:
       return describeEvent(e) ?? e.kind;
   }
+}
+
+/** At a node with service time: how long the copy waited in its queue and was served. */
+function served(e: DeliverEvent): string {
+  if (e.arrivedMs === undefined || e.serviceMs === undefined) return "";
+  return `: waited ${formatMs(e.timeMs - e.arrivedMs - e.serviceMs)}, served ${formatMs(e.serviceMs)}`;
 }
 
 /** Control characters (line breaks, escape sequences) shown as `\n`, `\x1b`, … so one event stays one line. */

@@ -23,7 +23,7 @@ describe("summarize", () => {
     expect(s.durationMs).toBe(29);
     // 8 sends; append_ok was duplicated and both its copies arrived; heartbeat and read_ok were lost
     expect(s.messages).toEqual({ sent: 8, delivered: 6, lost: 2, inFlight: 0 });
-    expect(s.copies).toEqual({ sent: 9, duplicated: 1, delivered: 7, dropped: 2, droppedByReason: { loss: 1, partition: 1, crashed: 0 }, inFlight: 0 });
+    expect(s.copies).toEqual({ sent: 9, duplicated: 1, delivered: 7, dropped: 2, droppedByReason: { loss: 1, partition: 1, crashed: 0, rule: 0, left: 0, "queue-full": 0 }, inFlight: 0 });
     expect(s.bytes).toBe(30 + 50 + 20 + 25 + 20 + 50 + 30 + 10);
     // type, messages sent / delivered / lost, copies duplicated / delivered / dropped, bytes
     const row = (t: (typeof s.byType)[number]) => [t.type, t.messages.sent, t.messages.delivered, t.messages.lost, t.copies.duplicated, t.copies.delivered, t.copies.dropped, t.bytes];
@@ -51,7 +51,7 @@ describe("summarize", () => {
     ];
     const s = summarize(events);
     expect(s.messages).toEqual({ sent: 1, delivered: 1, lost: 0, inFlight: 0 });
-    expect(s.copies).toEqual({ sent: 2, duplicated: 1, delivered: 1, dropped: 1, droppedByReason: { loss: 0, partition: 1, crashed: 0 }, inFlight: 0 });
+    expect(s.copies).toEqual({ sent: 2, duplicated: 1, delivered: 1, dropped: 1, droppedByReason: { loss: 0, partition: 1, crashed: 0, rule: 0, left: 0, "queue-full": 0 }, inFlight: 0 });
     expect(s.latencyMs).toEqual({ count: 1, p50: 7, p90: 7, p99: 7, max: 7 }); // the copy that arrived
     // both copies dropped: the message is lost; one dropped, one still on the way: in flight
     const bothDropped = [...events.slice(0, 3), { ...events[2], timeMs: 7, reason: "crashed", duplicate: true } as TraceEvent];
@@ -204,7 +204,7 @@ describe("summarize agrees with sim.counters on real runs", () => {
       seen.duplicateDropped += drops.filter((e) => e.duplicate).length;
       seen.originalDroppedDuplicateDelivered += drops.filter((e) => !e.duplicate && duplicateDelivered.has(e.id)).length;
       seen.inFlight += summarize(sim.trace).copies.inFlight;
-      for (const e of drops) seen[e.reason]++;
+      for (const e of drops) seen[e.reason as "loss" | "partition" | "crashed"]++; // these runs have no rules and no leaves
     }
     for (const [what, count] of Object.entries(seen)) expect(count, what).toBeGreaterThan(0);
   });
