@@ -1,5 +1,5 @@
 // One benchmark measurement per process (clean heap and JIT state), printed as one JSON line.
-// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|timers|rpc|idle|heap|message|queue> [count] [trace on|off] [nodes] [eventsMax]
+// Usage: node --expose-gc --import tsx bench/part.ts <forwarding|invariants|timers|rpc|idle|heap|message|queue> [count] [trace on|off] [nodes or invariants] [eventsMax]
 import { asyncRpc, bareHeap, eventQueue, forwarding, idleNodes, messageBaseline, timersAndMessages, type Measurement } from "./workloads";
 
 async function main(): Promise<Measurement> {
@@ -9,6 +9,8 @@ async function main(): Promise<Measurement> {
   switch (what) {
     case "forwarding":
       return forwarding(count, trace, Number(nodesText ?? 100), eventsMaxText === undefined ? undefined : Number(eventsMaxText));
+    case "invariants":
+      return forwarding(count, trace, 100, undefined, Number(nodesText ?? 1));
     case "timers":
       return timersAndMessages(count, trace);
     case "rpc":

@@ -56,6 +56,7 @@ const queue = measure(["queue", String(MESSAGES)]);
 const off = measure(["forwarding", String(MESSAGES), "off"]);
 const on = measure(["forwarding", String(MESSAGES), "on"]);
 const bounded = measure(["forwarding", String(MESSAGES), "on", "100", String(BOUNDED_EVENTS)]);
+const oneInvariant = measure(["invariants", String(MESSAGES), "off", "1"]);
 const events = measure(["timers", String(MESSAGES), "off"]);
 const rpc = measure(["rpc", String(MESSAGES / 4), "off"]);
 const idle4 = measureOnce(["idle", "10000"]);
@@ -87,6 +88,7 @@ row(
   vsBase(bounded),
   `${vsMessage(bounded)} ${cpuBoth(bounded)}; memory growth ${mb(bounded.heapGrowthBytes)} for ${fmt(Number(bounded.extra?.traceRecorded))} events recorded (running hash of all)`,
 );
+row("(a) tracing off, one invariant checked per event", fmt(oneInvariant.perSecond), vsBase(oneInvariant), `${pct(oneInvariant.perSecond / off.perSecond)} of the rate without (none registered costs one field check per event)`);
 row("(b) kernel events/s (timers + messages)", fmt(events.perSecond), vsBase(events), `${cpu(events)}; ${fmt(Number(events.extra?.delivered))} deliveries`);
 row("(e) async rpc round trips/s (await loops)", fmt(rpc.perSecond), vsBase(rpc), `${cpu(rpc)}; ${fmt(Number(rpc.extra?.delivered))} deliveries, i.e. ${fmt((2 * rpc.perSecond))} messages/s`);
 row("(c) heap, 10^4 idle nodes", mb(idle4.heapGrowthBytes), "", `${fmt(Number(idle4.extra?.bytesPerNode))} bytes/node; spawned in ${(idle4.seconds * 1000).toFixed(0)} ms`);

@@ -87,9 +87,11 @@ const ids = (n: number, prefix = "n"): string[] => Array.from({ length: n }, (_,
  * peer drawn from its own `node.rng`, until `total` messages have been sent. Every message is
  * copied (JSON) as always. Counts delivered messages.
  */
-export async function forwarding(total: number, trace: boolean, nodes = 100, eventsMax?: number): Promise<Measurement> {
+export async function forwarding(total: number, trace: boolean, nodes = 100, eventsMax?: number, invariants = 0): Promise<Measurement> {
   const before = heapUsed();
   const sim = new Simulation({ seed: 1, trace: eventsMax === undefined ? trace : { enabled: trace, eventsMax }, maxEvents: total * 2 + 10 });
+  // `invariants` cheap checks, run after every event (the price of sim.invariant itself).
+  for (let i = 0; i < invariants; i++) sim.invariant(`hops stay below the total ${i}`, () => sent <= total);
   const all = ids(nodes);
   let sent = 0;
   for (const id of all) {
@@ -114,7 +116,7 @@ export async function forwarding(total: number, trace: boolean, nodes = 100, eve
   await sim.run();
   const time = stop();
   const delivered = sim.counters.delivered;
-  const result = measured(`forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}${eventsMax === undefined ? "" : `, last ${eventsMax} kept`}`, delivered, time, before, {
+  const result = measured(`forwarding, ${nodes} nodes, trace ${trace ? "on" : "off"}${eventsMax === undefined ? "" : `, last ${eventsMax} kept`}${invariants ? `, ${invariants} invariant(s)` : ""}`, delivered, time, before, {
     traceEvents: sim.trace.length, // not sim.trace.events: that would build every event object
     traceRecorded: sim.trace.recorded,
     virtualMs: sim.now(),
