@@ -42,6 +42,12 @@ export function sharedRenderer(): Promise<MermaidRenderer> {
   return launching;
 }
 
+// In a notebook kernel, start the browser as soon as the library is loaded: it takes a few seconds,
+// which then overlap with the cells before the first diagram. A failure here is not reported (the
+// catch keeps it from becoming an unhandled rejection); the first showMermaid launches again and
+// reports it.
+if (isTslabKernel()) sharedRenderer().catch(() => {});
+
 /**
  * Closes the shared renderer, if any (a script may call it to end at once; not needed in notebooks).
  *
