@@ -190,18 +190,11 @@ export async function idleNodes(count: number): Promise<Measurement> {
 }
 
 /**
- * (d) Baseline: a bare binary min-heap on (time, seq) doing `pairs` pop/push pairs with `inFlight`
- * entries waiting, like the forwarding workload (pop the earliest, push one 1 ms later). No
- * simulator, no copying: the floor of a discrete-event loop.
+ * A bare binary min-heap on (time, seq), written out by hand: the floor of a discrete-event loop,
+ * shared by the two baselines.
  */
-export function bareHeap(pairs: number, inFlight = 100): Measurement {
-  interface E {
-    timeMs: number;
-    seq: number;
-    value: number;
-  }
+function bareBinaryHeap<E extends { timeMs: number; seq: number }>(): { push(e: E): void; pop(): E } {
   const heap: E[] = [];
-  let seq = 0;
   const less = (a: E, b: E): boolean => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
   const push = (e: E): void => {
     let i = heap.length;
@@ -233,6 +226,22 @@ export function bareHeap(pairs: number, inFlight = 100): Measurement {
     }
     return top;
   };
+  return { push, pop };
+}
+
+/**
+ * (d) Baseline: a bare binary min-heap on (time, seq) doing `pairs` pop/push pairs with `inFlight`
+ * entries waiting, like the forwarding workload (pop the earliest, push one 1 ms later). No
+ * simulator, no copying: the floor of a discrete-event loop.
+ */
+export function bareHeap(pairs: number, inFlight = 100): Measurement {
+  interface E {
+    timeMs: number;
+    seq: number;
+    value: number;
+  }
+  const { push, pop } = bareBinaryHeap<E>();
+  let seq = 0;
   for (let i = 0; i < inFlight; i++) push({ timeMs: 1, seq: seq++, value: i });
   let checksum = 0;
   const stop = stopwatch();
@@ -256,39 +265,8 @@ export function messageBaseline(count: number, inFlight = 100): Measurement {
     seq: number;
     json: string;
   }
-  const heap: E[] = [];
+  const { push, pop } = bareBinaryHeap<E>();
   let seq = 0;
-  const less = (a: E, b: E): boolean => a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
-  const push = (e: E): void => {
-    let i = heap.length;
-    heap.push(e);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(e, heap[p])) break;
-      heap[i] = heap[p];
-      i = p;
-    }
-    heap[i] = e;
-  };
-  const pop = (): E => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    const n = heap.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const c = r < n && less(heap[r], heap[l]) ? r : l;
-        if (!less(heap[c], last)) break;
-        heap[i] = heap[c];
-        i = c;
-      }
-      heap[i] = last;
-    }
-    return top;
-  };
   let checksum = 0;
   let msgId = 0;
   const handlers = new Map<string, (body: { type: string; hops: number }) => void>();
