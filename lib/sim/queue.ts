@@ -40,18 +40,6 @@ export class EventQueue<T extends Scheduled> {
     this.siftUp(entry);
   }
 
-  /**
-   * Put back an entry that was just popped, keeping its insertion number, so the queue is exactly
-   * as it was before the pop.
-   *
-   * @example
-   * const e = q.pop()!;
-   * q.restore(e); // as if never popped
-   */
-  restore(entry: T): void {
-    this.siftUp(entry);
-  }
-
   private siftUp(entry: T): void {
     const heap = this.heap;
     let i = heap.length;

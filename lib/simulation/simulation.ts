@@ -251,11 +251,16 @@ export class Simulation {
     if (rt.left) throw this.error(`crash: node "${id}" has left the simulation`, id);
     if (!rt.up) throw this.error(`crash: node "${id}" is already crashed`, id);
     const lostWrites = rt.disk.mode === "buffered" ? rt.node.storage.unsyncedWrites : 0; // before the crash drops them
+    this.endIncarnation(rt);
+    this.trace.record(lostWrites > 0 ? { kind: "crash", timeMs: this.now(), node: id, lostWrites } : { kind: "crash", timeMs: this.now(), node: id });
+    rt.service?.crash(this.now(), "crashed"); // messages waiting or being served are lost
+  }
+
+  /** The current incarnation ends: deliveries sent before now are lost, its code has no effect. */
+  private endIncarnation(rt: Runtime): void {
     rt.up = false;
     rt.crashes++;
     rt.node._crash();
-    this.trace.record(lostWrites > 0 ? { kind: "crash", timeMs: this.now(), node: id, lostWrites } : { kind: "crash", timeMs: this.now(), node: id });
-    rt.service?.crash(this.now(), "crashed"); // messages waiting or being served are lost
   }
 
   /**
@@ -271,11 +276,7 @@ export class Simulation {
     const rt = this.runtime(id, "leave");
     if (rt.left) throw this.error(`leave: node "${id}" has already left`, id);
     rt.left = true;
-    if (rt.up) {
-      rt.up = false;
-      rt.crashes++;
-      rt.node._crash();
-    }
+    if (rt.up) this.endIncarnation(rt);
     this.registry.removeFromGroups(id);
     this.trace.record({ kind: "leave", timeMs: this.now(), node: id });
     rt.service?.crash(this.now(), "left"); // messages waiting or being served are lost
