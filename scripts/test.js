@@ -31,7 +31,8 @@ const RESULTS_DIR = process.env.DISTLAB_RESULTS_DIR
 const SCOREBOARD = "./test/grading/scoreboard-reporter.ts";
 /** vitest's JSON reporter minus its "JSON report written" line, so the scoreboard ends the output. */
 const JSON_REPORTER = "./test/grading/json-reporter.ts";
-const META_TESTS = ["graders-reject-buggy.test.ts"];
+/** The meta tests of the graders and the harness (test/meta/). */
+const META_TESTS = "test/meta";
 
 /** Install npm dependencies when node_modules is missing (scripts/setup.js, or a minimal fallback). */
 async function ensureDeps() {
@@ -195,7 +196,7 @@ async function main(argv) {
     return code;
   }
   const json = path.join(RESULTS_DIR, "test-solutions.json");
-  const files = [...graderFiles(), ...META_TESTS.map((f) => `test/${f}`)];
+  const files = [...graderFiles(), META_TESTS];
   const code = runVitest({ files, reporters: ["default", SCOREBOARD], json, target: "solutions", args });
   const counts = readCounts(json);
   // A filtered run (-t …) skips tests on purpose; a full run must leave none pending.

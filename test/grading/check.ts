@@ -23,7 +23,7 @@
  *    trials over the grader's seeds ({@link trialsPerSeed}; runs are virtual and cost well under a
  *    millisecond each). Where a trial makes several independent calls, each call counts.
  * 5. **At least four buggy fixtures per exercise** (test/fixtures/buggy/), each a realistic
- *    mistake, each asserted to fail for its stated reason (test/graders-reject-buggy.test.ts).
+ *    mistake, each asserted to fail for its stated reason (test/meta/NN-topic.test.ts, with test/grading/meta.ts).
  * 6. **Every failure prints the seed and the replay command** (grade.ts does it), says what was
  *    expected and what happened in the failure diagram's terms (messages arrive at `t=`, `#N` is
  *    the `msg_id`), and names the messages it is about ({@link FailurePoint.evidence}), which the

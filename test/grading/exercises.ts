@@ -66,11 +66,17 @@ export const EXERCISES: readonly Exercise[] = [
       "with 4 retries it is a near certainty. Return reply.body.echo, the text from the reply.",
     seeds: DEFAULT_SEEDS,
   },
+  // 01 why-distributed (entries 01.1, 01.2 go here)
+  // 02 infrastructure (entries 02.1, 02.2, 02.3 go here)
+  // 03 interaction-patterns (entries 03.1, 03.2, 03.3 go here)
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
 export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "00-getting-started": "00 getting-started",
+  "01-why-distributed": "01 why-distributed",
+  "02-infrastructure": "02 infrastructure",
+  "03-interaction-patterns": "03 interaction-patterns",
 };
 
 /**
