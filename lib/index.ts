@@ -9,3 +9,5 @@ export * from "./render/index";
 export * from "./history/index";
 export * from "./machine/index";
 export * from "./check/index";
+export * from "./channels/index";
+export * from "./patterns/index";
