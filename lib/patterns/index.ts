@@ -3,12 +3,14 @@
 export { TtlLruCache } from "./cache";
 export { uniformKeys, originServer, originVersion, proxyCache, runCacheExperiment } from "./proxy";
 export { BALANCING_POLICIES, loadBalancer, backendServer, runBalancerTrial, runBalancerExperiment } from "./balancer";
-export { queueBroker, queueConsumer, newQueueBrokerCounters } from "./broker";
+export { queueBroker, newQueueBrokerCounters } from "./broker";
+export { queueConsumer } from "./queue-consumer";
 export { farmMaster, farmWorker } from "./master-worker";
 export type { CacheOptions, CacheStats, CacheLookup } from "./cache";
 export type { KeySampler, OriginServerOptions, ProxyCacheOptions, ProxyCounters, ProxyCache, CacheExperimentOptions, CacheExperimentResult } from "./proxy";
 export type { BalancingPolicy, LoadBalancerOptions, LoadBalancer, BalancerTrialOptions, BalancerTrialResult, BalancerExperimentOptions, BalancerExperimentRow } from "./balancer";
-export type { QueueBrokerOptions, QueueBrokerCounters, QueueBroker, QueueDelivery, QueueConsumerOptions, QueueConsumer } from "./broker";
+export type { QueueBrokerOptions, QueueBrokerCounters, QueueBroker, QueueDelivery } from "./broker";
+export type { QueueConsumerOptions, QueueConsumer } from "./queue-consumer";
 export type { FarmTask, FarmResult, FarmMasterOptions, FarmOutcome, FarmWorkerOptions } from "./master-worker";
 export { ZipfSampler, zipfProbabilities, zipfKeys, cheApproximation, ttlHitRatio, ttlCacheHitRatio, ttlStaleHitRatio } from "./zipf";
 export { ballsIntoBins, inverseGamma, predictedLoadMax } from "./balls-into-bins";
@@ -21,4 +23,3 @@ export { CONTRACT_NET_PERFORMATIVES, contractNetInitiator, contractNetParticipan
 export type { RequestResponseServerOptions, CallbackRequester, CallbackRequesterOptions, RequestResponseExperiment, RequestResponseMeasurement } from "./request-response";
 export type { PubSubPublisher, PubSubBroker, PubSubNotification, PubSubSubscriber } from "./pubsub";
 export type { ContractNetOutcome, ContractNetProposal, ContractNetSummary, ContractNetInitiatorOptions, ContractNetParticipantOptions } from "./contract-net";
-export {};
