@@ -21,5 +21,8 @@ module.exports = defineConfig({
     reporters: gradeLoop ? [[SCOREBOARD, { failures: "full" }]] : ["default", SCOREBOARD],
     // Simulations are CPU-bound and short; two workers are plenty on a shared machine.
     maxWorkers: 2,
+    // A grader's seed or a meta test runs 27–135 simulations: about a second on a quiet machine,
+    // several times that on a loaded one. Time is measured in `npm run bench`, not here.
+    testTimeout: 60_000,
   },
 });

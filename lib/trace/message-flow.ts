@@ -10,7 +10,7 @@
  *
  * Each edge carries how often it was observed; each vertex how many messages of the type were sent.
  */
-import type { MessageRef, SendEvent, TraceEvent } from "./events";
+import type { MessageRef, SendEvent } from "./events";
 import { filterEvents } from "./trace";
 import { MermaidIds, mermaidLabel } from "./mermaid-escape";
 import { timerLabel } from "./describe";

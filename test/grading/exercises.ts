@@ -66,9 +66,146 @@ export const EXERCISES: readonly Exercise[] = [
       "with 4 retries it is a near certainty. Return reply.body.echo, the text from the reply.",
     seeds: DEFAULT_SEEDS,
   },
-  // 01 why-distributed (entries 01.1, 01.2 go here)
-  // 02 infrastructure (entries 02.1, 02.2, 02.3 go here)
-  // 03 interaction-patterns (entries 03.1, 03.2, 03.3 go here)
+  {
+    id: "01.1",
+    notebook: "01-why-distributed",
+    slug: "perfect-link",
+    title: "a perfect link: every message delivered exactly once over loss, duplication, reordering and a receiver's restart",
+    module: "01-why-distributed/perfect-link",
+    points: 15,
+    hint:
+      'Sender: give each message an id you never use again, also after a restart (keep a counter in node.storage, ' +
+      'or put node.incarnation into the id), send { type: "pl_data", id, payload } to dest and again every 50 ms ' +
+      "(node.setPeriodic) until a pl_ack with that id comes back from dest; then cancel the timer and send that id " +
+      "no more. Keep the same id on every retransmission. Receiver: answer every pl_data copy with " +
+      'node.send(message.src, { type: "pl_ack", id }) (the first ack may be lost), but call deliver(src, payload) only ' +
+      "the first time you see the pair (src, id): remember it in node.storage, which survives a crash (a Set in memory " +
+      "does not), and key it by src and id together (two senders use the same ids; ids are not sequential, so " +
+      '"highest id seen" is not enough). The grader runs 3 scenarios × 27 trials × 5 seeds with 20% loss and 20% ' +
+      "duplication, crashing your receiver mid-run and your sender between batches.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "01.2",
+    notebook: "01-why-distributed",
+    slug: "crashed-or-slow",
+    title: "a client that tells a crashed server from a slow or lossy one, with a timeout",
+    module: "01-why-distributed/crashed-or-slow",
+    points: 15,
+    hint:
+      'Call node.setState("alive") at once, ping the server every 50–100 ms with node.setPeriodic (whether the last ' +
+      "ping was answered or not), note node.now() whenever a pong arrives (and set \"alive\"), and at each tick declare " +
+      '"crashed" when the last pong is older than a silence S. Choose S from the numbers: a round trip takes up to 500 ms ' +
+      "in a slow period, so S must be well above 500 ms; in a lossy period a ping goes unanswered with probability 0.51, " +
+      "so S must span many pings (with a ping every 50 ms and S = 1500 ms, about 20 pings must all fail: 0.51^20 ≈ 10⁻⁶); " +
+      "and a crash must be detected within 2000 ms, so S plus one ping interval must stay below about 1900 ms. The grader " +
+      "runs 250 trials and tolerates a false \"crashed\" in at most 1 of the 50 trials of each seed.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "02.1",
+    notebook: "02-infrastructure",
+    slug: "least-connections",
+    title: "a load balancer that forwards each request to the backend with the fewest outstanding requests",
+    module: "02-infrastructure/least-connections",
+    points: 15,
+    hint:
+      "Keep one counter per backend: +1 when you forward a request to it, −1 when that backend's response " +
+      "reaches you, and forward each request to a backend whose counter is smallest (ties: any). Forward with " +
+      'await node.rpc(backend, { type: "request", payload }, { timeoutMs: 60000 }) — a slow backend may take a few ' +
+      "hundred ms — so the response is paired with its forward and the counter you decrement is the chosen " +
+      'backend\'s, then node.reply(clientRequest, { type: "response", result: response.body.result }). Never reply ' +
+      "to the backend's message, and never key requests by msg_id alone: two clients may use the same msg_id.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "02.2",
+    notebook: "02-infrastructure",
+    slug: "caching-proxy",
+    title: "a caching proxy that never serves a value fetched more than ttlMs ago, and still hits often",
+    module: "02-infrastructure/caching-proxy",
+    points: 15,
+    hint:
+      "Keep one Map from key to { value, fetchedAtMs }, shared by all clients. On a get, serve the entry if " +
+      "node.now() − fetchedAtMs ≤ ttlMs; otherwise await node.rpc(origin, { type: \"read\", key }), store the value " +
+      "with fetchedAtMs = node.now() (when the read_ok arrived), and node.reply(get, { type: \"get_ok\", key, value }). " +
+      "A hit must not make the entry younger, and an expired entry must not be served while a fresh read is on its way. " +
+      "Keep the key in a local variable of the handler (a variable shared by all handlers is overwritten while a read " +
+      "is in flight). The hit ratio must reach the ideal cache's ratio minus 0.17: the ideal gets 0.51–0.78 on the " +
+      "grader's workload, the reference falls at most 0.11 short of it, a cache per client 0.24–0.45.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "02.3",
+    notebook: "02-infrastructure",
+    slug: "task-farm",
+    title: "a master that farms tasks out to workers that crash, straggle and answer twice, and the worker",
+    module: "02-infrastructure/task-farm",
+    points: 15,
+    hint:
+      "Worker: node.reply(task, { type: \"result\", id: task.body.id, output: task.body.input * task.body.input }) for " +
+      "every task message, remembering nothing. Master: keep a queue of tasks without a result; give one to each idle " +
+      "worker (node.send with a msg_id of your own) and start node.setTimer(150, …) for it; when the timer fires with no " +
+      "result, put the task back in the queue for another worker: the grader's crashing workers never answer, its slow " +
+      "one takes 250–600 ms. Keep a result only if its task has none yet (results come twice, and late), resolve when " +
+      "every task has one, then cancel every timer: the grader runs 1 s more and fails any message sent after you " +
+      "returned (node.rpc with retries would go on resending).",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "03.1",
+    notebook: "03-interaction-patterns",
+    slug: "topic-broker",
+    title: "a publish/subscribe broker that keeps each publisher's order on an unordered network",
+    module: "03-interaction-patterns/topic-broker",
+    points: 15,
+    hint:
+      "Keep a Map topic → Set of subscriber ids (a Set makes a second subscribe harmless; unsubscribe " +
+      "deletes). Per publisher (the publish's src) keep next, the seq you release next (set it from the " +
+      "publish with first: true; the grader starts each publisher somewhere in 100–99,999), and a Map " +
+      "seq → held message. On every publish: store it, then while held has next, release it and next++. " +
+      "Release = send { type: \"event\", topic, publisher: src, seq, payload } to every id in the topic's " +
+      "set at that moment. Never drop an early message and never send it before the gap is filled: with " +
+      "publishes 0–8 ms apart and 5–15 ms latency, about one publish in five arrives before the one sent just before it.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "03.2",
+    notebook: "03-interaction-patterns",
+    slug: "contract-net",
+    title: "the initiator of the FIPA Contract Net: call for proposals, award the lowest bid before the deadline",
+    module: "03-interaction-patterns/contract-net",
+    points: 15,
+    hint:
+      "Register the propose, refuse, inform-done and failure handlers, then node.send one { type: \"cfp\", task } " +
+      "to each id in contractors (never node.broadcast). Decide when node.setTimer(deadlineMs, …) fires or when " +
+      "proposals + refusals reach contractors.length, whichever comes first (cancel the timer); a quarter of the " +
+      "grader's 135 calls have everyone answering long before the deadline. From then on, reply to every propose " +
+      "with reject-proposal at once (late bids arrive 20 ms or more after the deadline, also after you returned). " +
+      "Best = lowest body.bid; on equal bids the smaller contractors.indexOf(src). node.reply(best, " +
+      "{ type: \"accept-proposal\" }), reject-proposal to the other on-time bidders, then await the winner's " +
+      "inform-done (→ done, result = body.result) or failure (→ failed, no second award). No on-time bid: return " +
+      "{ status: \"no-proposals\" } at once.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "03.3",
+    notebook: "03-interaction-patterns",
+    slug: "reliable-broadcast",
+    title: "eager reliable broadcast: every correct member delivers the same messages, even when a sender crashes midway",
+    module: "03-interaction-patterns/reliable-broadcast",
+    points: 15,
+    hint:
+      "Keep a Set of the messages you have seen, keyed JSON.stringify([origin, seq]) — not the payload (one origin " +
+      "may broadcast the same payload twice) and not seq alone (every origin counts from 0). broadcast(payload): " +
+      "seq = counter++, add (node.id, seq), send { type: \"rb\", origin: node.id, seq, payload } to every member of " +
+      "group but yourself, deliver(node.id, payload). On rb: seen before → ignore; else add it, send the same body to " +
+      "every other member of group, deliver(origin, payload). With 5 members that is 4 sends per node per message, " +
+      "never more. The grader crashes a node right after its k-th node.send: in 80% of the runs of your group one " +
+      "member does (mostly an origin in the middle of its loop), and in 85% of the runs among its members the grader's origin reaches only your node — members that do " +
+      "not relay then get the message from you alone.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
