@@ -35,6 +35,7 @@ function main() {
     return 1;
   }
   setup.ensureKernelSpec(jupyter);
+  setup.buildNotebookLib();
   const folders = setup.folderImports();
   if (folders.length > 0) {
     console.error("error: the notebook kernel (tslab) cannot load folder imports (\"Cannot find module\"):");

@@ -44,6 +44,11 @@ STDERR_ERROR = [
     re.compile(r"UnhandledPromiseRejection|ERR_UNHANDLED_REJECTION"),
 ]
 
+# A notebook must run top to bottom in at most this many seconds (notebook-standard.md).
+BUDGET_SECONDS = 15
+# How many of the slowest steps (kernel start, cells) to name after each notebook.
+SLOWEST_SHOWN = 3
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 USE_COLOR = sys.stdout.isatty() or os.environ.get("FORCE_COLOR", "0") not in ("", "0")
@@ -88,7 +93,8 @@ def report_failure(name, index, cell, message):
 
 
 def run_notebook(path, notebooks_dir, timeout):
-    """Execute one notebook in a fresh kernel. Returns (executed nb, ok, seconds, code cells run)."""
+    """Execute one notebook in a fresh kernel. Returns (executed nb, ok, seconds, code cells run,
+    timings): timings are (seconds, label) for the kernel's start and each code cell."""
     return asyncio.run(_run_notebook(path, notebooks_dir, timeout))
 
 
@@ -107,6 +113,7 @@ async def _run_notebook(path, notebooks_dir, timeout):
     client.reset_execution_trackers()
     started = time.monotonic()
     code_cells = 0
+    timings = []
     async with client.async_setup_kernel():
         msg_id = client.kc.kernel_info()
         if inspect.isawaitable(msg_id):
@@ -114,11 +121,13 @@ async def _run_notebook(path, notebooks_dir, timeout):
         info = await client.async_wait_for_reply(msg_id)
         if info is not None and "language_info" in info["content"]:
             nb.metadata["language_info"] = info["content"]["language_info"]
+        timings.append((time.monotonic() - started, "kernel start"))
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             code_cells += 1
             message = None
+            cell_started = time.monotonic()
             try:
                 await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
             except CellTimeoutError:
@@ -129,12 +138,14 @@ async def _run_notebook(path, notebooks_dir, timeout):
                 if "raises-exception" in cell.get("metadata", {}).get("tags", []):
                     continue
                 message = cell_problem(cell) or str(e)
+            first_line = next((l for l in cell.source.splitlines() if l.strip()), "")
+            timings.append((time.monotonic() - cell_started, f"cell {index}: {first_line[:60]}"))
             if message is None:
                 message = cell_problem(cell)
             if message is not None:
                 report_failure(name, index, cell, message)
-                return nb, False, time.monotonic() - started, code_cells
-    return nb, True, time.monotonic() - started, code_cells
+                return nb, False, time.monotonic() - started, code_cells, timings
+    return nb, True, time.monotonic() - started, code_cells, timings
 
 
 def text_of_outputs(cell):
@@ -200,12 +211,13 @@ def main(argv):
     notary = NotebookNotary()
 
     failed = []
+    over_budget = []
     total_started = time.monotonic()
     for name in names:
         path = os.path.join(notebooks_dir, name)
         print(f"running {name} …", flush=True)
         try:
-            nb, ok, seconds, cells = run_notebook(path, notebooks_dir, args.timeout)
+            nb, ok, seconds, cells, timings = run_notebook(path, notebooks_dir, args.timeout)
         except Exception as e:  # kernel failed to start, unreadable notebook, ...
             print(paint("31;1", f"FAIL {name}: {type(e).__name__}: {e}"), flush=True)
             failed.append(name)
@@ -222,12 +234,18 @@ def main(argv):
                 ok = False
         if ok:
             print(paint("32", f"ok   {name}") + f" ({cells} code cells, {seconds:.1f} s)", flush=True)
+            slowest = sorted(timings, reverse=True)[:SLOWEST_SHOWN]
+            print("     slowest: " + "; ".join(f"{t:.1f} s {label}" for t, label in slowest), flush=True)
+            if seconds > BUDGET_SECONDS:
+                over_budget.append(f"{name} {seconds:.1f} s")
             if args.update:
                 nbformat.write(nb, path)  # signed above
                 print(f"     updated notebooks/{name}", flush=True)
         else:
             failed.append(name)
     seconds = time.monotonic() - total_started
+    if over_budget:
+        print(paint("33;1", f"over the {BUDGET_SECONDS} s budget of a notebook (notebook-standard.md): " + ", ".join(over_budget)))
     print(
         f"notebooks: {len(names) - len(failed)} ok, {len(failed)} failed in {seconds:.1f} s"
         f" (executed copies in build/notebooks/)"

@@ -26,6 +26,8 @@ const JUPYTER_DATA = path.join(JUPYTER_PREFIX, "share", "jupyter");
 const KERNEL_JSON = path.join(JUPYTER_DATA, "kernels", "tslab", "kernel.json");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 const TSLAB_BIN = path.join(BIN, "tslab");
+/** What the kernel spec starts: tslab, after starting the diagram browser (scripts/tslab-kernel). */
+const KERNEL_BIN = path.join(__dirname, "tslab-kernel");
 
 /** Debian packages for notebooks and diagrams (`npm start` and .ci/run install these). */
 const APT_PACKAGES = {
@@ -180,7 +182,7 @@ function jupyterEnv(base = process.env) {
 function kernelSpecOk() {
   try {
     const spec = JSON.parse(fs.readFileSync(KERNEL_JSON, "utf8"));
-    return Array.isArray(spec.argv) && spec.argv[0] === TSLAB_BIN && fs.existsSync(TSLAB_BIN);
+    return Array.isArray(spec.argv) && spec.argv[0] === KERNEL_BIN && fs.existsSync(TSLAB_BIN);
   } catch {
     return false;
   }
@@ -188,7 +190,7 @@ function kernelSpecOk() {
 
 /**
  * Installs the tslab kernel spec into .jupyter/share/jupyter/kernels (not the user's or system's
- * kernels), pointing at this clone's node_modules/.bin/tslab. Reinstalls it when the clone moved.
+ * kernels), pointing at this clone's scripts/tslab-kernel (tslab, with the diagram browser started first). Reinstalls it when the clone moved.
  */
 function ensureKernelSpec(jupyter = findJupyter()) {
   if (kernelSpecOk()) return false;
@@ -197,7 +199,7 @@ function ensureKernelSpec(jupyter = findJupyter()) {
   let installed = false;
   if (jupyter && jupyter.ipython) {
     try {
-      run(TSLAB_BIN, ["install", `--python=${jupyter.python}`, `--binary=${TSLAB_BIN}`, `--prefix=${JUPYTER_PREFIX}`]);
+      run(TSLAB_BIN, ["install", `--python=${jupyter.python}`, `--binary=${KERNEL_BIN}`, `--prefix=${JUPYTER_PREFIX}`]);
       installed = kernelSpecOk();
     } catch (error) {
       log(`tslab install failed (${error.message}); writing the kernel spec directly`);
@@ -208,7 +210,7 @@ function ensureKernelSpec(jupyter = findJupyter()) {
     for (const [name, js] of [["tslab", false], ["jslab", true]]) {
       const dir = path.join(JUPYTER_DATA, "kernels", name);
       fs.mkdirSync(dir, { recursive: true });
-      const argv = [TSLAB_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];
+      const argv = [KERNEL_BIN, "kernel", "--config-path", "{connection_file}", ...(js ? ["--js"] : [])];
       const spec = { argv, display_name: js ? "JavaScript" : "TypeScript", language: js ? "javascript" : "typescript" };
       fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(spec) + "\n");
     }
@@ -401,6 +403,39 @@ function listTsFiles(dir) {
   return out.sort();
 }
 
+// ---------------------------------------------------------------------------------------------
+// The library as the notebook kernel loads it
+
+/** Where `lib/` is compiled for the kernel (JavaScript and declarations); `notebooks/lib` links here. */
+const NOTEBOOK_LIB = path.join(ROOT, "build", "notebook-lib");
+/** tslab's own TypeScript (5.0.4), so the declarations are ones its compiler reads. */
+const TSLAB_TSC = path.join(ROOT, "node_modules", "@tslab", "typescript-for-tslab", "bin", "tsc");
+
+/**
+ * Compile lib/ to build/notebook-lib/ (CommonJS and .d.ts, tsconfig.notebooks.json) unless it is
+ * newer than every file under lib/. The notebooks import `./lib`, which is a link to that folder:
+ * the kernel then type-checks a notebook cell against declarations and runs compiled code, instead
+ * of type-checking and compiling all of lib/ in every kernel (≈ 5 s per notebook, growing with lib/).
+ * Returns true when it compiled.
+ *
+ * @example
+ * buildNotebookLib(); // before starting Jupyter or executing notebooks
+ */
+function buildNotebookLib({ force = false } = {}) {
+  const stamp = path.join(NOTEBOOK_LIB, ".built");
+  // What was compiled: every source file with its size and modification time (a deleted or added
+  // file changes it too), and the compiler settings.
+  const sources = [...listTsFiles(path.join(ROOT, "lib")), path.join(ROOT, "tsconfig.notebooks.json")];
+  const fingerprint = sources.map((f) => `${path.relative(ROOT, f)} ${fs.statSync(f).size} ${fs.statSync(f).mtimeMs}`).join("\n") + "\n";
+  if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return false;
+  if (!fs.existsSync(TSLAB_TSC)) throw new Error(`${TSLAB_TSC} is missing: run npm ci`);
+  log("compiling lib/ for the notebook kernel into build/notebook-lib/ (once after each change to lib/) …");
+  fs.rmSync(NOTEBOOK_LIB, { recursive: true, force: true });
+  run(process.execPath, [TSLAB_TSC, "-p", path.join(ROOT, "tsconfig.notebooks.json")]);
+  fs.writeFileSync(stamp, fingerprint);
+  return true;
+}
+
 /**
  * Value imports of a folder (`from "./sim"` meaning ./sim/index.ts) in lib/, exercises/,
  * solutions/ and notebooks/*.ts (all of which notebooks may load).
@@ -450,6 +485,8 @@ function folderImports() {
 }
 
 module.exports = {
+  buildNotebookLib,
+  NOTEBOOK_LIB,
   folderImports,
   ROOT,
   JUPYTER_DATA,

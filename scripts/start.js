@@ -144,6 +144,7 @@ function main() {
     return 1;
   }
   setup.ensureKernelSpec(jupyter);
+  setup.buildNotebookLib();
   const folders = setup.folderImports();
   if (folders.length > 0) {
     console.error("[setup] warning: the notebook kernel (tslab) cannot load these folder imports:");
