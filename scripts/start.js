@@ -144,7 +144,12 @@ function main() {
     return 1;
   }
   setup.ensureKernelSpec(jupyter);
-  setup.buildNotebookLib();
+  try {
+    setup.buildNotebookLib();
+  } catch (error) {
+    console.error(`lib/ does not compile for the notebook kernel (the errors are above): ${error.message}`);
+    return 1;
+  }
   const folders = setup.folderImports();
   if (folders.length > 0) {
     console.error("[setup] warning: the notebook kernel (tslab) cannot load these folder imports:");

@@ -9,6 +9,7 @@
  *   mermaid-errors.ts   Mermaid's errors and the stand-in diagrams it draws instead of failing
  *   png.ts              screenshots of the rendered diagram
  *   mermaid-renderer.ts MermaidRenderer: the above behind one queue
+ *   render-process.ts   RenderProcess: a MermaidRenderer in a child process (the notebook kernel's)
  *   mermaid-config.ts   the course's Mermaid configuration
  *   display.ts          rich output in the tslab kernel
  *   notebook.ts         showMermaid and friends
@@ -20,7 +21,8 @@
 export { MermaidRenderer } from "./mermaid-renderer";
 export { MermaidRenderError } from "./mermaid-errors";
 export { CHROMIUM_ARGS } from "./chromium";
-export { showMermaid, writeDiagram, sharedRenderer, closeSharedRenderer, normalizeDiagramText } from "./notebook";
+export { showMermaid, writeDiagram, sharedRenderer, kernelRenderer, closeSharedRenderer, normalizeDiagramText } from "./notebook";
+export { RenderProcess } from "./render-process";
 export { defaultMermaidConfig, mergeMermaidConfig, DIAGRAM_FONT_FAMILY } from "./mermaid-config";
 export { isTslabKernel, displayBundle, escapeHtml } from "./display";
 export {

@@ -1,13 +1,15 @@
 // determinism allow-list: rendering only, never affects a simulation run
 /**
  * Notebook helpers: show a Mermaid diagram in the tslab kernel and keep its source as a .mmd file
- * under diagrams/. One shared browser serves every call in the kernel; it is killed when the
- * kernel exits and never keeps Node's event loop alive while idle.
+ * under diagrams/. In the kernel one renderer process (render-process.ts) serves every call; it
+ * exits with the kernel. Outside a kernel one shared in-process browser does, which never keeps
+ * Node's event loop alive while idle.
  */
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { MermaidRenderer } from "./mermaid-renderer";
+import { RenderProcess } from "./render-process";
 import { displayBundle, escapeHtml, isTslabKernel } from "./display";
 import { repoPath } from "./paths";
 
@@ -42,11 +44,24 @@ export function sharedRenderer(): Promise<MermaidRenderer> {
   return launching;
 }
 
-// In a notebook kernel, start the browser as soon as the library is loaded: it takes a few seconds,
-// which then overlap with the cells before the first diagram. A failure here is not reported (the
-// catch keeps it from becoming an unhandled rejection); the first showMermaid launches again and
-// reports it.
-if (isTslabKernel()) sharedRenderer().catch(() => {});
+let kernelProcess: RenderProcess | undefined;
+
+/**
+ * The renderer of the notebook kernel: a {@link RenderProcess}, a child process with its own
+ * browser, started on first use — or before the kernel itself, by `scripts/tslab-kernel`, so that
+ * its few seconds of start-up overlap the kernel's — and started again if it died.
+ *
+ * @example
+ * const { svg } = await kernelRenderer().render("graph LR\n  a --> b");
+ */
+export function kernelRenderer(): RenderProcess {
+  if (!kernelProcess || !kernelProcess.running) kernelProcess = RenderProcess.start();
+  return kernelProcess;
+}
+
+// In a notebook kernel, start the renderer as soon as the library is loaded (if the kernel's
+// launcher has not already).
+if (isTslabKernel()) kernelRenderer();
 
 /**
  * Closes the shared renderer, if any (a script may call it to end at once; not needed in notebooks).
@@ -140,7 +155,7 @@ export interface ShowMermaidOptions {
 export async function showMermaid(text: string, options: ShowMermaidOptions = {}): Promise<void> {
   const source = normalizeDiagramText(text);
   const inKernel = isTslabKernel();
-  const renderer = await sharedRenderer();
+  const renderer = inKernel ? kernelRenderer() : await sharedRenderer();
   const diagram = await renderer.render(source, { png: inKernel, scale: options.scale ?? 2 });
   if (options.file) writeDiagram(options.file, source);
   if (!inKernel) return;
