@@ -10,6 +10,7 @@ export { toMessageFlowGraph, messageFlow } from "./message-flow";
 export { formatTimeline } from "./timeline";
 export { summarize, formatStats, percentiles } from "./stats";
 export { chartMetric, seriesOverTime, CHART_BUCKETS_MAX } from "./chart";
+export { formatTable } from "./table";
 export { queueLevels } from "./queue-level";
 export {
   failureDiagram,
@@ -60,4 +61,5 @@ export type { MessageFlow, MessageFlowEdge, MessageFlowOptions, MessageFlowVerte
 export type { TimelineOptions } from "./timeline";
 export type { CopyCounts, MessageCounts, OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
 export type { ChartOptions, Metric, MetricName, SeriesOptions, TimeSeries } from "./chart";
+export type { TableOptions } from "./table";
 export type { FailureDiagramInput } from "./failure-diagram";
