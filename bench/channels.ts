@@ -7,18 +7,14 @@
 // deliveries/s, and messages on the wire per delivery against the prediction (2 − p)/(1 − p)²;
 // (3) the same at 0% loss (the cost of acks and dedup alone); (4) FIFO link at 10% loss;
 // (5) push gossip to 1000 nodes (gossipRounds), runs per second.
-import { execFileSync } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { Simulation } from "../lib/simulation";
 import { latency } from "../lib/net";
+import { fmt, loadAverage, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark } from "./fresh";
 import { gossipRounds, openFairLossLink, openFifoLink, openPerfectLink, predictedLinkCost } from "../lib/channels/index";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const self = fileURLToPath(import.meta.url);
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = repeats(5);
 const MESSAGES = 50_000;
 const BATCH = 50;
 
@@ -91,22 +87,13 @@ async function part(name: string): Promise<Part> {
   }
 }
 
-function measureOnce(name: string): Part {
-  const out = execFileSync(process.execPath, ["--import", "tsx", self, "part", name], { cwd: root, encoding: "utf8", maxBuffer: 1 << 20 });
-  return JSON.parse(out.trim().split("\n").pop()!) as Part;
-}
-
 function measure(name: string): Part & { runs: string } {
-  const runs = Array.from({ length: REPEATS }, () => measureOnce(name)).sort((x, y) => x.perSecond - y.perSecond);
-  const show = (r: Part): string => (r.perSecond < 100 ? r.perSecond.toFixed(2) : fmt(r.perSecond));
-  return { ...runs[runs.length >> 1], runs: runs.map(show).join(" ") };
+  const once = (): Part => measureInFreshProcess<Part>("bench/channels.ts", ["part", name]);
+  return medianOfRuns(REPEATS, once, (r) => (r < 100 ? r.toFixed(2) : fmt(r)));
 }
-
-const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
-const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 
 function main(): void {
-  console.log(`distlab channels benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`distlab channels benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${loadAverage()}`);
   console.log(`each figure: median of ${REPEATS} runs, each in a fresh process (BENCH_REPEATS to change); ${fmt(MESSAGES)} messages a → b, 50 per virtual ms, latency 5–15 ms, unordered\n`);
   const base = measure("fair-loss");
   const perfect10 = measure("perfect-10");
@@ -123,17 +110,7 @@ function main(): void {
   line(perfect10, `theory ${predicted10.toFixed(3)} messages/delivery`);
   line(fifo10, "sequence numbers + reorder buffer on top");
   row(gossip.name, gossip.perSecond.toFixed(2), "", "", `runs/s until all 1000 know; ${(1000 / gossip.perSecond).toFixed(0)} ms per run (${(1000 / gossip.perCpuSecond).toFixed(0)} CPU-ms); runs ${gossip.runs}`);
-  console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (other processes share the CPUs: the CPU-time figures vary less)`);
+  console.log(`\nload average at the end ${loadAverage()} (other processes share the CPUs: the CPU-time figures vary less)`);
 }
 
-if (process.argv[2] === "part") {
-  part(process.argv[3]).then(
-    (m) => console.log(JSON.stringify(m)),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-} else {
-  main();
-}
+runBenchmark((args) => part(args[0]), main);

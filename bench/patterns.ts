@@ -11,15 +11,12 @@
 //   acknowledged (4 wire messages each: enqueue, enqueue_ok, deliver, ack; plus 2 disk writes —
 //   the message and its deletion — and one ack-timeout timer, cancelled).
 // - broker-fanout: the same through a topic with 4 subscribers; counts acknowledged copies.
-import { execFileSync } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
 import { Simulation, latency, newQueueBrokerCounters, queueBroker, queueConsumer } from "../lib/index";
+import { fmt, loadAverage, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark } from "./fresh";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const REPEATS = repeats(5);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
 /** Messages in flight at once, for the baseline and the broker alike. */
 const WINDOW = 100;
@@ -108,22 +105,13 @@ async function part(what: string, count: number): Promise<Measurement> {
   }
 }
 
-function measureOnce(what: string, count: number): Measurement {
-  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench/patterns.ts"), "part", what, String(count)], { cwd: root, encoding: "utf8" });
-  return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
-}
-
 /** Median (by wall-clock rate) of REPEATS fresh processes, with every run's rate. */
 function measure(what: string, count: number): Measurement & { runs: string } {
-  const runs = Array.from({ length: REPEATS }, () => measureOnce(what, count)).sort((a, b) => a.perSecond - b.perSecond);
-  return { ...runs[runs.length >> 1], runs: runs.map((r) => fmt(r.perSecond)).join(" ") };
+  return medianOfRuns(REPEATS, () => measureInFreshProcess<Measurement>("bench/patterns.ts", ["part", what, String(count)]));
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
-const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
-
 function main(): void {
-  console.log(`distlab patterns benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`distlab patterns benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${loadAverage()}`);
   console.log(`each figure: median of ${REPEATS} runs, each in a fresh process; ${fmt(MESSAGES)} messages, ${WINDOW} in flight\n`);
   const base = measure("baseline", MESSAGES);
   const queue = measure("broker", MESSAGES);
@@ -139,17 +127,7 @@ function main(): void {
   row("baseline: data + ack between two bare nodes", base, "2 wire messages per message");
   row("broker: delivered and acknowledged, 1 queue", queue, "4 wire messages + 2 disk writes + 1 timer per message");
   row("broker: topic fanout to 4 subscriber queues", fanout, "counts acknowledged copies");
-  console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (other processes share the CPUs: the CPU-time figures vary less)`);
+  console.log(`\nload average at the end ${loadAverage()} (other processes share the CPUs: the CPU-time figures vary less)`);
 }
 
-if (process.argv[2] === "part") {
-  part(process.argv[3], Number(process.argv[4] ?? MESSAGES)).then(
-    (m) => console.log(JSON.stringify(m)),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-} else {
-  main();
-}
+runBenchmark((args) => part(args[0], Number(args[1] ?? MESSAGES)), main);

@@ -10,44 +10,34 @@
 // work of one message (a heap push and pop, a JSON round trip of the same body, one handler
 // lookup); (e) async node code: round trips of awaited RPCs. Rates are wall-clock; CPU-time rates
 // are shown too, as they vary less on a shared machine.
-import { execFileSync } from "node:child_process";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fmt, loadAverage, measureInFreshProcess, medianOfRuns, pct, repeats } from "./fresh";
 import type { Measurement } from "./workloads";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const REPEATS = repeats(3);
 const MESSAGES = 1_000_000;
 /** Events a bounded trace keeps in the bounded-trace figure. */
 const BOUNDED_EVENTS = 10_000;
 
+/** One fresh process of bench/part.ts (with a collectable heap, for the memory figures). */
 function measureOnce(args: string[]): Measurement {
-  const out = execFileSync(process.execPath, ["--expose-gc", "--import", "tsx", path.join(root, "bench/part.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    maxBuffer: 1 << 20,
-  });
-  return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
+  return measureInFreshProcess<Measurement>("bench/part.ts", args, ["--expose-gc"]);
 }
 
-/** The run with the median wall-clock rate of `REPEATS` runs. */
+/** The run with the median wall-clock rate of `REPEATS` fresh processes. */
 function measure(args: string[]): Measurement {
-  const runs = Array.from({ length: REPEATS }, () => measureOnce(args)).sort((x, y) => x.perSecond - y.perSecond);
-  const median = runs[runs.length >> 1];
-  median.extra = { ...median.extra, runs: runs.map((r) => fmt(r.perSecond)).join(" ") };
+  const median = medianOfRuns(REPEATS, () => measureOnce(args));
+  median.extra = { ...median.extra, runs: median.runs };
   return median;
 }
 
-const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
 
 function row(label: string, value: string, ratio = "", note = ""): void {
   console.log(`${label.padEnd(44)} ${value.padStart(16)}  ${ratio.padStart(12)}  ${note}`);
 }
 
-console.log(`distlab benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(`distlab benchmark — node ${process.version}, ${os.cpus().length} CPU(s), load average ${loadAverage()}`);
 console.log(`each figure: median of ${REPEATS} runs, each in a fresh process (set BENCH_REPEATS to change)\n`);
 
 const baseline = measure(["heap", String(MESSAGES)]);
@@ -115,4 +105,4 @@ const checks: Array<[string, boolean, string]> = [
 ];
 console.log("\ntargets");
 for (const [what, ok, got] of checks) console.log(`  ${ok ? "met   " : "MISSED"}  ${what.padEnd(48)} ${got}`);
-console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} (other processes share the CPUs: the CPU-time figures vary less)`);
+console.log(`\nload average at the end ${loadAverage()} (other processes share the CPUs: the CPU-time figures vary less)`);

@@ -118,13 +118,15 @@ export function fail(expected: string, got: string, at: FailurePoint = {}): neve
 }
 
 /**
- * Fail the scenario unless `condition` holds (`got` is only computed on failure).
+ * Fail the scenario unless `condition` holds. `expected` and `got` may be functions, called only
+ * on failure: a check that runs for every message of 135 trials should not build its sentences
+ * when nothing is wrong.
  *
  * @example
  * ensure(pong.n === 1, "pong n=1", () => `pong n=${pong.n}`, { timeMs: 12, node: "b" });
  */
-export function ensure(condition: boolean, expected: string, got: string | (() => string), at: FailurePoint = {}): asserts condition {
-  if (!condition) fail(expected, typeof got === "function" ? got() : got, at);
+export function ensure(condition: boolean, expected: string | (() => string), got: string | (() => string), at: FailurePoint = {}): asserts condition {
+  if (!condition) fail(typeof expected === "function" ? expected() : expected, typeof got === "function" ? got() : got, at);
 }
 
 /**

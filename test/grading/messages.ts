@@ -34,17 +34,18 @@ export interface SentMessage {
 }
 
 /**
- * Every sent message of a trace, in send order, with its copies' fates.
+ * Every sent message of a trace (or those `include` accepts), in send order, with its copies' fates.
  *
  * @example
  * const sent = sentMessages(sim.trace.events);
  * sent.filter((m) => m.send.src === "a" && m.send.type === "ping").length; // pings a sent
  */
-export function sentMessages(events: readonly TraceEvent[]): SentMessage[] {
+export function sentMessages(events: readonly TraceEvent[], include: (send: SendEvent) => boolean = () => true): SentMessage[] {
   const byId = new Map<number, SentMessage>();
   const sent: SentMessage[] = [];
   events.forEach((e, index) => {
     if (e.kind === "send") {
+      if (!include(e)) return;
       const m: SentMessage = { send: e, index, body: JSON.parse(e.json), delivered: [], dropped: [] };
       byId.set(e.id, m);
       sent.push(m);

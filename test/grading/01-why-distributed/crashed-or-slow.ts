@@ -31,7 +31,7 @@ import { formatMs } from "../../../lib/sim";
 import type { Simulation } from "../../../lib/simulation";
 import type { StateEvent, TraceEvent } from "../../../lib/trace";
 import { fail, graderRole, runScenarios, spawnBystanders, throwEarliest, type CheckResult, type Scenario, type Trial } from "../check";
-import { describeMessage, type SentMessage } from "../messages";
+import { describeMessage, sentMessages, type SentMessage } from "../messages";
 
 /** What exercises/01-why-distributed/crashed-or-slow.ts exports. */
 export interface CrashedOrSlowApi {
@@ -178,29 +178,9 @@ function serverUp(p: Params, ms: number): boolean {
   return p.restartMs !== undefined && ms >= p.restartMs;
 }
 
-/**
- * The messages between `client` and `server` with their copies' fates, like `sentMessages` but
- * parsing only bodies other than ping and pong (theirs carry nothing but the envelope): a trial
- * has hundreds of pings, and the check runs 250 trials.
- */
+/** The messages between `client` and `server`, with their copies' fates. */
 function clientMessages(events: readonly TraceEvent[], client: string, server: string): SentMessage[] {
-  const byId = new Map<number, SentMessage>();
-  const sent: SentMessage[] = [];
-  const ours = (src: string, dest: string): boolean => (src === client && dest !== client) || (src === server && dest === client);
-  events.forEach((e, index) => {
-    if (e.kind === "send") {
-      if (!ours(e.src, e.dest)) return;
-      const body = e.type === "ping" || e.type === "pong" ? { type: e.type } : (JSON.parse(e.json) as Record<string, unknown>);
-      const m: SentMessage = { send: e, index, body, delivered: [], dropped: [] };
-      byId.set(e.id, m);
-      sent.push(m);
-    } else if (e.kind === "deliver") {
-      byId.get(e.id)?.delivered.push({ event: e, index });
-    } else if (e.kind === "drop") {
-      byId.get(e.id)?.dropped.push({ event: e, index });
-    }
-  });
-  return sent;
+  return sentMessages(events, (e) => (e.src === client && e.dest !== client) || (e.src === server && e.dest === client));
 }
 
 /** A false report found in one trial. */

@@ -34,23 +34,18 @@ import { formatMs } from "../../../lib/sim";
 import type { Simulation } from "../../../lib/simulation";
 import type { TraceEvent } from "../../../lib/trace";
 import {
+  ensure,
   fail,
   graderRole,
   runScenarios,
   spawnBystanders,
   trialsPerSeed,
   type CheckResult,
-  type FailurePoint,
   type Scenario,
   type Trial,
 } from "../check";
 import { exercise } from "../exercises";
 import { describeMessage, sentMessages, shortValue, type SentMessage } from "../messages";
-
-/** Like `ensure`, but builds the words only on failure (the checks run for every message of 135+ runs). */
-function must(ok: boolean, expected: () => string, got: () => string, at: FailurePoint): asserts ok {
-  if (!ok) fail(expected(), got(), at);
-}
 
 /** What exercises/02-infrastructure/caching-proxy.ts exports. */
 export interface CachingProxyApi {
@@ -293,13 +288,13 @@ export function checkProxy(
       fail(`each get_ok to answer a get of the client it goes to (in_reply_to = that get's msg_id)`, `${say(m)}, but ${client} sent no get with msg_id #${m.send.inReplyTo}`, at);
     }
     const evidence = [g.message.send.id, m.send.id];
-    must(
+    ensure(
       g.message.delivered.some((a) => a.index < m.index),
       () => `${proxy} to answer ${getName(g)} only after it arrived`,
       () => `${say(m)}, before the get arrived: ${say(g.message)}`,
       { ...at, evidence },
     );
-    must(m.body.key === g.key, () => `the get_ok for ${getName(g)} to carry key=${shortValue(g.key)}`, () => say(m), { ...at, evidence });
+    ensure(m.body.key === g.key, () => `the get_ok for ${getName(g)} to carry key=${shortValue(g.key)}`, () => say(m), { ...at, evidence });
     if (g.answers.length > 0) {
       fail(`exactly one get_ok for ${getName(g)}`, `a second one: ${say(g.answers[0])}; then ${say(m)}`, { ...at, evidence: [g.message.send.id, g.answers[0].send.id, m.send.id] });
     }

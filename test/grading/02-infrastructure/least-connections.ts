@@ -33,23 +33,18 @@ import { formatMs } from "../../../lib/sim";
 import type { Simulation } from "../../../lib/simulation";
 import type { TraceEvent } from "../../../lib/trace";
 import {
+  ensure,
   fail,
   graderRole,
   runScenarios,
   spawnBystanders,
   trialsPerSeed,
   type CheckResult,
-  type FailurePoint,
   type Scenario,
   type Trial,
 } from "../check";
 import { exercise } from "../exercises";
 import { describeMessage, sentMessages, shortValue, type SentMessage } from "../messages";
-
-/** Like `ensure`, but builds the words only on failure (the checks run for every message of 135+ runs). */
-function must(ok: boolean, expected: () => string, got: () => string, at: FailurePoint): asserts ok {
-  if (!ok) fail(expected(), got(), at);
-}
 
 /** What exercises/02-infrastructure/least-connections.ts exports. */
 export interface LeastConnectionsApi {
@@ -223,7 +218,7 @@ export function checkBalancer(
       fail(`every request ${balancer} forwards to carry the payload of a client request`, `${say(m)}, a payload no client sent`, at);
     }
     const evidence = [r.message.send.id, m.send.id];
-    must(
+    ensure(
       r.message.delivered.some((a) => a.index < m.index),
       () => `${balancer} to forward ${requestName(r)} only after it arrived`,
       () => `${say(m)}, before the request arrived: ${say(r.message)}`,
@@ -289,7 +284,7 @@ export function checkBalancer(
         { ...at, evidence: [r.message.send.id, ...(r.forward ? [r.forward.send.id] : []), ...(response ? [response.send.id] : []), m.send.id] },
       );
     }
-    must(
+    ensure(
       m.body.result === response.body.result,
       () => `the response to ${requestName(r)} to carry result=${shortValue(response.body.result)}, the result of ${response.send.src}'s response to its forward`,
       () => `${say(m)}${fromResult && fromResult !== r ? `; its result is the answer to ${requestName(fromResult)}` : ""}`,

@@ -29,6 +29,7 @@ import { formatMs } from "../../../lib/sim";
 import type { Simulation } from "../../../lib/simulation";
 import type { TraceEvent } from "../../../lib/trace";
 import {
+  ensure,
   fail,
   graderRole,
   runScenarios,
@@ -37,7 +38,6 @@ import {
   throwEarliest,
   trialsPerSeed,
   type CheckResult,
-  type FailurePoint,
   type Scenario,
   type Settled,
   type Trial,
@@ -49,11 +49,6 @@ import { describeMessage, seenMs, sentMessages, shortValue, type SentMessage } f
 export interface Task {
   id: string;
   input: number;
-}
-
-/** Like `ensure`, but builds the words only on failure (the checks run for every message of 135+ runs). */
-function must(ok: boolean, expected: () => string, got: () => string, at: FailurePoint): asserts ok {
-  if (!ok) fail(expected(), got(), at);
 }
 
 /** What exercises/02-infrastructure/task-farm.ts exports. */
@@ -149,7 +144,7 @@ export function checkMaster(events: readonly TraceEvent[], call: MasterCall): vo
     for (const m of fromMaster) {
       if (m.index >= returnIndex) break;
       const at = { timeMs: m.send.timeMs, node: master, evidence: [m.send.id] };
-      must(
+      ensure(
         workers.includes(m.send.dest) && m.send.type === "task",
         () => `${master} to send only { type: "task", id, input } to its workers (${workers.join(", ")})`,
         () => say(m),
@@ -157,7 +152,7 @@ export function checkMaster(events: readonly TraceEvent[], call: MasterCall): vo
       );
       const task = byId.get(m.body.id as string);
       if (task === undefined) fail(`every task ${master} sends to be one of its tasks`, `${say(m)}: no task has id=${shortValue(m.body.id)}`, at);
-      must(m.body.input === task.input, () => `the task message for ${task.id} to carry input=${task.input}`, () => say(m), at);
+      ensure(m.body.input === task.input, () => `the task message for ${task.id} to carry input=${task.input}`, () => say(m), at);
     }
   }
 
@@ -212,13 +207,13 @@ export function checkMaster(events: readonly TraceEvent[], call: MasterCall): vo
       seen.set(task.id, output as number);
       const want = square(task.input);
       const arrived = results.filter((m) => m.body.id === task.id && m.delivered.some((a) => a.index < returnIndex));
-      must(
+      ensure(
         output === want,
         () => `the output of ${task.id} to be ${want} (input ${task.input} squared)`,
         () => `it returned { id: ${shortValue(task.id)}, output: ${shortValue(output)} }` + (arrived.length ? `; the results that had arrived: ${arrived.slice(0, 2).map(say).join("; ")}` : ""),
         { ...at, evidence: arrived.slice(0, 2).map((m) => m.send.id) },
       );
-      must(
+      ensure(
         arrived.some((m) => m.body.output === output),
         () => `${words} to return for ${task.id} the output of a result message that reached ${master} before it returned`,
         () => `it returned output ${shortValue(output)} at t=${formatMs(outcome.atMs)}, but no result for ${task.id} had arrived by then; ${whereabouts(task).text}`,
@@ -277,23 +272,23 @@ export function checkWorkerReplies(events: readonly TraceEvent[], workers: reado
     if (task === undefined) fail(`every message from ${w} to answer a task it received`, `${say(m)}, which answers none`, at);
     const evidence = [task.send.id, m.send.id];
     const tat = { ...at, evidence };
-    must(task.delivered.some((a) => a.index < m.index), () => `${w} to answer ${name(task)} only after it arrived`, () => `${say(m)}, before any copy arrived`, tat);
-    must(m.send.type === "result", () => `the answer to ${name(task)} to have type "result"`, () => say(m), tat);
-    must(
+    ensure(task.delivered.some((a) => a.index < m.index), () => `${w} to answer ${name(task)} only after it arrived`, () => `${say(m)}, before any copy arrived`, tat);
+    ensure(m.send.type === "result", () => `the answer to ${name(task)} to have type "result"`, () => say(m), tat);
+    ensure(
       m.send.dest === task.send.src,
       () => `the result for ${name(task)} to go to ${task.send.src}, the master that sent it (the task's src)`,
       () => `it went to ${m.send.dest}: ${say(m)}`,
       tat,
     );
-    must(
+    ensure(
       m.send.inReplyTo === task.send.msgId,
       () => `the result for ${name(task)} to have in_reply_to ${task.send.msgId} (the task's msg_id #${task.send.msgId})`,
       () => (m.send.inReplyTo === undefined ? `no in_reply_to: ${say(m)}` : say(m)),
       tat,
     );
-    must(m.body.id === task.body.id, () => `the result for ${name(task)} to carry id=${shortValue(task.body.id)}`, () => say(m), tat);
+    ensure(m.body.id === task.body.id, () => `the result for ${name(task)} to carry id=${shortValue(task.body.id)}`, () => say(m), tat);
     const want = square(task.body.input as number);
-    must(
+    ensure(
       m.body.output === want,
       () => `the result for ${name(task)} to carry output=${want} (input × input, from this task's input)`,
       () => say(m),
