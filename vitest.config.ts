@@ -19,7 +19,9 @@ module.exports = defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/fixtures/**"],
     reporters: gradeLoop ? [[SCOREBOARD, { failures: "full" }]] : ["default", SCOREBOARD],
-    // Simulations are CPU-bound and short; two workers are plenty on a shared machine.
+    // Simulations are CPU-bound and short; two workers are plenty on a shared machine. Worker
+    // threads start faster than forked processes (npm test: 78 s against 88 s on the 2-core machine).
+    pool: "threads",
     maxWorkers: 2,
     // A grader's seed or a meta test runs 27–135 simulations: about a second on a quiet machine,
     // several times that on a loaded one. Time is measured in `npm run bench`, not here.
