@@ -11,3 +11,5 @@ export * from "./machine/index";
 export * from "./check/index";
 export * from "./channels/index";
 export * from "./patterns/index";
+export * from "./styles/index";
+export * from "./services/index";

@@ -206,6 +206,8 @@ export const EXERCISES: readonly Exercise[] = [
       "not relay then get the message from you alone.",
     seeds: DEFAULT_SEEDS,
   },
+  // 04 architectural-styles (entries 04.1, 04.2, 04.3 go here)
+  // 05 integration-and-services (entries 05.1, 05.2 go here)
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -214,6 +216,8 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "01-why-distributed": "01 why-distributed",
   "02-infrastructure": "02 infrastructure",
   "03-interaction-patterns": "03 interaction-patterns",
+  "04-architectural-styles": "04 architectural-styles",
+  "05-integration-and-services": "05 integration-and-services",
 };
 
 /**

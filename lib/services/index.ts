@@ -1,0 +1,2 @@
+// Integration and services (lecture 002): registry, resilience patterns, serverless.
+export {};
