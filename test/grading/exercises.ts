@@ -206,8 +206,91 @@ export const EXERCISES: readonly Exercise[] = [
       "not relay then get the message from you alone.",
     seeds: DEFAULT_SEEDS,
   },
-  // 04 architectural-styles (entries 04.1, 04.2, 04.3 go here)
-  // 05 integration-and-services (entries 05.1, 05.2 go here)
+  {
+    id: "04.1",
+    notebook: "04-architectural-styles",
+    slug: "tuple-space",
+    title: "a Linda tuple space: out, rd and in, with blocked requests served when a matching tuple arrives",
+    module: "04-architectural-styles/tuple-space",
+    points: 15,
+    hint:
+      "Keep an array of tuples (a multiset: the same tuple may be put twice) and an array of waiting request messages. " +
+      "match(pattern, tuple) = same length and every non-null field equal. On out: reply out_ok, then walk the waiting " +
+      "requests in arrival order: a matching rd gets node.reply(rd, { type: \"rd_ok\", tuple }) and leaves the list; the " +
+      "first matching in gets in_ok and takes the tuple (stop there, do not store it); otherwise push the tuple. On rd/in: " +
+      "find a matching tuple; rd replies and keeps it, in replies and removes it; none → push the message onto the waiting " +
+      "list (never drop it). Reply with node.reply, never to node.peers()[0]: the grader's clients reuse each other's msg_ids.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "04.2",
+    notebook: "04-architectural-styles",
+    slug: "stub-skeleton",
+    title: "remote objects: a skeleton that invokes methods for remote callers, and a stub that makes a remote object look local",
+    module: "04-architectural-styles/stub-skeleton",
+    points: 15,
+    hint:
+      "Skeleton: node.on(\"invoke\", async (request) => …): fn = target[method]; typeof fn !== \"function\" → reply " +
+      "{ type: \"error\", name: \"NoSuchMethodError\", message }; else try { value = await fn.apply(target, args) } (apply: this " +
+      "is the target, the args spread; class methods live on the prototype, so no hasOwnProperty) and reply { type: \"result\", " +
+      "value }; catch (e) → reply { type: \"error\", name: e.name, message: e.message }, never let it escape. Always node.reply(request, …). " +
+      "Stub: return new Proxy({}, { get: (_, m) => m === \"then\" ? undefined : (...args) => call(m, args) }), where call awaits " +
+      "node.rpc(server, { type: \"invoke\", method, args }, { timeoutMs, retries }) — it resends and throws RpcTimeoutError for you — " +
+      "and turns an error reply into an Error with its name and message (throw it). Pass the retries you are given: the grader's " +
+      "network loses 10% each way and its skeleton is sometimes slower than timeoutMs.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "04.3",
+    notebook: "04-architectural-styles",
+    slug: "idempotent-payment",
+    title: "a payment handler that charges each idempotency key once, across retries, duplicates and a crash",
+    module: "04-architectural-styles/idempotent-payment",
+    points: 15,
+    hint:
+      "Store per key, in node.storage, { account, amount, balance } — the answer the first request got. On pay: a record " +
+      "with another account or amount → reply { type: \"error\", code: \"key_reused\" }; the same → reply the stored balance " +
+      "(never today's); none → balance = stored balance of the account + amount, storage.set the account's balance and the " +
+      "key's record, storage.sync(), then node.reply(request, { type: \"pay_ok\", key, balance }). Keep nothing only in memory " +
+      "(a restart forgets it, and a retry of a payment applied just before the crash is charged again), deduplicate by key, " +
+      "not msg_id (each retry has a new msg_id), and never reply before sync(): the grader's crash loses unsynced writes.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "05.1",
+    notebook: "05-integration-and-services",
+    slug: "service-registry",
+    title: "a service registry with leases: instances register and heartbeat, lookups list the live ones",
+    module: "05-integration-and-services/registry",
+    points: 15,
+    hint:
+      "Keep a Map service → Map instance → renewedMs. On register and on heartbeat (the same handler; a heartbeat " +
+      "of an unknown instance registers it) set renewedMs = node.now() for (body.service, body.instance) — the " +
+      "instance address from the body, not message.src — and node.reply(message, { type: \"ok\" }). On lookup, " +
+      "list the instances of body.service with node.now() − renewedMs ≤ leaseMs, sort them, and " +
+      "node.reply(lookup, { type: \"lookup_ok\", instances }). The lease runs from the last renewal (not the " +
+      "register), counts time (not lookups), and is the leaseMs you were given (the grader draws 300–800 ms per " +
+      "trial). An instance silent for more than leaseMs + 50 ms must be gone; one heard from less than leaseMs " +
+      "ago must be listed.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "05.2",
+    notebook: "05-integration-and-services",
+    slug: "circuit-breaker",
+    title: "a circuit breaker: open after consecutive failures, fail fast, one probe after openMs",
+    module: "05-integration-and-services/circuit-breaker",
+    points: 15,
+    hint:
+      "Keep state (\"closed\" at creation: node.setState(\"closed\")), failures (consecutive) and openedMs. " +
+      "closed: await node.rpc(service, body, { timeoutMs }) (no retries); a reply of type \"error\" or a timeout is a " +
+      "failure (failures++; at failuresToOpen: state open, openedMs = node.now()), any other reply a success " +
+      "(failures = 0); return the reply, error replies too, and rethrow the timeout. open: while node.now() − " +
+      "openedMs < openMs throw new CircuitOpenError(…) at once and send nothing; the first call after that sets " +
+      "\"half-open\" and is the only request sent (calls meanwhile fail fast) — success: \"closed\", failures = 0; " +
+      "failure: \"open\" again from now. Call node.setState on every change, with exactly these names.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
