@@ -430,9 +430,17 @@ function buildNotebookLib({ force = false } = {}) {
   if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return false;
   if (!fs.existsSync(TSLAB_TSC)) throw new Error(`${TSLAB_TSC} is missing: run npm ci`);
   log("compiling lib/ for the notebook kernel into build/notebook-lib/ (once after each change to lib/) …");
-  fs.rmSync(NOTEBOOK_LIB, { recursive: true, force: true });
-  run(process.execPath, [TSLAB_TSC, "-p", path.join(ROOT, "tsconfig.notebooks.json")]);
-  fs.writeFileSync(stamp, fingerprint);
+  // Compile next to the old copy and swap the folders, so a kernel running meanwhile never finds
+  // the library half-written or gone.
+  const next = `${NOTEBOOK_LIB}.next`;
+  const old = `${NOTEBOOK_LIB}.old`;
+  fs.rmSync(next, { recursive: true, force: true });
+  run(process.execPath, [TSLAB_TSC, "-p", path.join(ROOT, "tsconfig.notebooks.json"), "--outDir", next]);
+  fs.writeFileSync(path.join(next, ".built"), fingerprint);
+  fs.rmSync(old, { recursive: true, force: true });
+  if (fs.existsSync(NOTEBOOK_LIB)) fs.renameSync(NOTEBOOK_LIB, old);
+  fs.renameSync(next, NOTEBOOK_LIB);
+  fs.rmSync(old, { recursive: true, force: true });
   return true;
 }
 
