@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`: install dependencies if node_modules is missing, then run every test under test/
- * (core unit tests and the graders, against exercises/), print the scoreboard, and write a JSON
- * report to build/test-results/test.json.
+ * (core unit tests and the graders, against exercises/) except the meta tests of the graders
+ * (test/meta/, which never load exercises/: they run with test:solutions), print the scoreboard,
+ * and write a JSON report to build/test-results/test.json. Naming a test/meta file runs it.
  *
  * The browser tests (Mermaid's own parser in headless Chromium: the test files with
  * `describe.skipIf(browserTestsSkipped())`) need Chromium. As root with apt-get, npm test first
@@ -12,9 +13,11 @@
  * browser is a failure instead. The decision is made once, by setup.prepareBrowserTests(); it
  * reaches the vitest workers as DISTLAB_BROWSER=missing.
  *
- * `npm run test:solutions` (`node scripts/test.js --solutions`): only the graders
- * (test/NN-*.test.ts) and the buggy-fixture meta tests, with DISTLAB_TARGET=solutions; every test
+ * `npm run test:solutions` (`node scripts/test.js --solutions`): the graders (test/NN-*.test.ts)
+ * with DISTLAB_TARGET=solutions, and the meta tests of the graders and the harness (test/meta/:
+ * each grader accepts the reference, rejects every buggy fixture for its reason, …); every test
  * must pass (a pending exercise is a failure here). JSON: build/test-results/test-solutions.json.
+ * CI runs both commands.
  *
  * Other arguments go to vitest, e.g. `npm test -- test/00-getting-started.test.ts -t "00.1 ping-pong seed 7$"`.
  */
@@ -190,7 +193,9 @@ async function main(argv) {
     const browser = setup.prepareBrowserTests();
     if (browser.mode === "skip") setup.log(`no Chromium (${browser.problem}): the browser tests will be skipped (see the end of the run)`);
     const json = path.join(RESULTS_DIR, "test.json");
-    const code = runVitest({ reporters: ["default", SCOREBOARD], json, target: process.env.DISTLAB_TARGET || "exercises", args, env: browser.env });
+    // The meta tests grow with every exercise and test the course, not the student's code.
+    const meta = args.some((a) => a.includes(META_TESTS)) ? [] : ["--exclude", `${META_TESTS}/**`];
+    const code = runVitest({ reporters: ["default", SCOREBOARD], json, target: process.env.DISTLAB_TARGET || "exercises", args: [...meta, ...args], env: browser.env });
     const banner = browserBanner(browser, browserTestCounts(json));
     if (banner) console.log(banner);
     return code;
