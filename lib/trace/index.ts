@@ -11,6 +11,7 @@ export { formatTimeline } from "./timeline";
 export { summarize, formatStats, percentiles } from "./stats";
 export { chartMetric, seriesOverTime, CHART_BUCKETS_MAX } from "./chart";
 export { formatTable } from "./table";
+export { formatSeriesChart } from "./series-chart";
 export { queueLevels } from "./queue-level";
 export {
   failureDiagram,
@@ -62,4 +63,5 @@ export type { TimelineOptions } from "./timeline";
 export type { CopyCounts, MessageCounts, OperationSource, Percentiles, SummarizeOptions, TraceStats, TypeStats } from "./stats";
 export type { ChartOptions, Metric, MetricName, SeriesOptions, TimeSeries } from "./chart";
 export type { TableOptions } from "./table";
+export type { SeriesChartOptions } from "./series-chart";
 export type { FailureDiagramInput } from "./failure-diagram";
