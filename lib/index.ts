@@ -13,3 +13,5 @@ export * from "./channels/index";
 export * from "./patterns/index";
 export * from "./styles/index";
 export * from "./services/index";
+export * from "./time/index";
+export * from "./failure/index";
