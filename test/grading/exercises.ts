@@ -291,6 +291,9 @@ export const EXERCISES: readonly Exercise[] = [
       "failure: \"open\" again from now. Call node.setState on every change, with exactly these names.",
     seeds: DEFAULT_SEEDS,
   },
+  // 06 time-and-concurrency (entries 06.1, 06.2, 06.3 go here)
+  // 07 failure-detection, part 1 (entries 07.1, 07.2 go here)
+  // 07 failure-detection, part 2 (entries 07.3, 07.4 go here)
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -301,6 +304,8 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "03-interaction-patterns": "03 interaction-patterns",
   "04-architectural-styles": "04 architectural-styles",
   "05-integration-and-services": "05 integration-and-services",
+  "06-time-and-concurrency": "06 time-and-concurrency",
+  "07-failure-detection": "07 failure-detection",
 };
 
 /**
