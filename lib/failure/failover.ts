@@ -235,6 +235,9 @@ export async function runFailover(options: FailoverOptions): Promise<FailoverRes
   };
 }
 
+/** How many times an active–active client tries the servers in turn after its first attempt failed. */
+const REDIRECT_ATTEMPTS_MAX = 6;
+
 /** Options of {@link runActiveActive}. */
 export interface ActiveActiveOptions {
   /** Client increments, sent alternately to `s1` and `s2`. Default 40. */
@@ -311,8 +314,17 @@ export async function runActiveActive(options: ActiveActiveOptions = {}): Promis
         try {
           await client.rpc(first, { type: "increment" }, { timeoutMs: 100 });
         } catch {
+          // Try the other server, then each in turn: the first may be the crashed one, or only slow.
           redirected++;
-          await client.rpc(first === "s1" ? "s2" : "s1", { type: "increment" }, { timeoutMs: 1000, retries: 3 });
+          const other = first === "s1" ? "s2" : "s1";
+          for (let attempt = 0; ; attempt++) {
+            try {
+              await client.rpc(attempt % 2 === 0 ? other : first, { type: "increment" }, { timeoutMs: 1000 });
+              break;
+            } catch (error) {
+              if (attempt >= REDIRECT_ATTEMPTS_MAX) throw error;
+            }
+          }
         }
       })());
       await client.sleep(10);

@@ -65,4 +65,12 @@ describe("active–active", () => {
     expect(r.counter).toBeGreaterThanOrEqual(r.requests);
     expect(r.counter - r.requests).toBeLessThanOrEqual(2); // s1's applied-but-unanswered increments
   });
+
+  it("finishes on every seed: a client whose request timed out at the live server tries the servers in turn", async () => {
+    for (const seed of [2, 3, 4, 5, 6]) {
+      const r = await runActiveActive({ requests: 40, crashAtMs: 200, seed });
+      expect(r.counter, `seed ${seed}`).toBeGreaterThanOrEqual(r.requests);
+      expect(r.served.s1 + r.served.s2, `seed ${seed}`).toBeGreaterThanOrEqual(r.requests);
+    }
+  });
 });
