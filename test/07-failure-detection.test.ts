@@ -5,8 +5,8 @@ import { checkHeartbeatDetector, type HeartbeatDetectorApi } from "./grading/07-
 import { checkPhiAccrual, type PhiAccrualApi } from "./grading/07-failure-detection/phi-accrual";
 import { checkRetryJitter, type RetryJitterApi } from "./grading/07-failure-detection/retry-jitter";
 import { checkFencing, type FencingApi } from "./grading/07-failure-detection/fencing";
+
 gradeExercise<HeartbeatDetectorApi>("07.1", checkHeartbeatDetector);
 gradeExercise<PhiAccrualApi>("07.2", checkPhiAccrual);
-// 07.3 and 07.4 graders go here
 gradeExercise<RetryJitterApi>("07.3", checkRetryJitter);
 gradeExercise<FencingApi>("07.4", checkFencing);

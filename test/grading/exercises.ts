@@ -291,9 +291,118 @@ export const EXERCISES: readonly Exercise[] = [
       "failure: \"open\" again from now. Call node.setState on every change, with exactly these names.",
     seeds: DEFAULT_SEEDS,
   },
-  // 06 time-and-concurrency (entries 06.1, 06.2, 06.3 go here)
-  // 07 failure-detection, part 1 (entries 07.1, 07.2 go here)
-  // 07 failure-detection, part 2 (entries 07.3, 07.4 go here)
+  {
+    id: "06.1",
+    notebook: "06-time-and-concurrency",
+    slug: "vector-clock",
+    title: "a vector clock stamps every send and receive so that the stamps order events exactly as happened-before",
+    module: "06-time-and-concurrency/vector-clock",
+    points: 15,
+    hint:
+      "Keep vc: Record<string, number> (a missing entry is 0). send(dest, body): vc[node.id] += 1, then " +
+      "node.send(dest, { ...body, vc: { ...vc } }) and report(\"send\", { ...vc }). On \"app\": for every entry k of " +
+      "message.body.vc set vc[k] = max(vc[k] ?? 0, body.vc[k]), then vc[node.id] += 1, then report(\"receive\", { ...vc }). " +
+      "Report a copy (the grader reads the vectors when the trial ends), merge before incrementing your own entry, " +
+      "and key the entries by node id (not by position in node.peers(), which differs per node). The grader checks " +
+      "every pair of events of 135 trials (3–4 of your nodes and one of its own, 5% loss and duplication, unordered links).",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "06.2",
+    notebook: "06-time-and-concurrency",
+    slug: "coordinator-mutex",
+    title: "a central coordinator grants one lock at a time, in the order the requests arrived",
+    module: "06-time-and-concurrency/coordinator-mutex",
+    points: 15,
+    hint:
+      "Coordinator: holder = undefined and a FIFO queue of lock_request messages. On lock_request: if nobody holds the " +
+      "lock, holder = message.src and node.reply(message, { type: \"lock_grant\" }); else queue.push(message). On " +
+      "lock_release from the holder: take queue.shift() (the oldest, not pop()) and grant it with node.reply(request, …), " +
+      "or set holder = undefined. Client: acquire() sends { type: \"lock_request\" } to coordinatorId and resolves only " +
+      "when the lock_grant arrives; release() sends { type: \"lock_release\" } to coordinatorId. The grader runs 135 " +
+      "trials, 3–5 clients, 2–4 acquisitions each, holding 5–40 ms; never two holders, every request granted, in arrival order.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "06.3",
+    notebook: "06-time-and-concurrency",
+    slug: "cristian",
+    title: "a client keeps the server's time with Cristian's algorithm, with an error bound that always holds",
+    module: "06-time-and-concurrency/cristian",
+    points: 15,
+    hint:
+      "Every periodMs (and at once): id = node.send(server, { type: \"clock_request\" }) and remember t0 = node.clock() " +
+      "under that id (a Map: replies come late and out of order). On clock_reply: t0 = sent.get(in_reply_to), " +
+      "t1 = node.clock(), rtt = t1 − t0; the server's time at t1 is timeMs + rtt/2 within rtt/2 + ρ·rtt/(1−ρ) " +
+      "(ρ = driftPpmMax/1e6). now(): elapsed = node.clock() − t1; timeMs = estimate + elapsed, errorMs = error + " +
+      "ρ·elapsed/(1−ρ). Never node.now() (true simulator time is not the server's time). Keep the estimate whose " +
+      "error is smaller now; errorMs must stay ≤ 100 ms from t=1000ms on (135 trials, drift up to 2%).",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "07.1",
+    notebook: "07-failure-detection",
+    slug: "heartbeat-detector",
+    title: "a heartbeat failure detector: suspect a node silent for timeoutMs, trust it again when it speaks",
+    module: "07-failure-detection/heartbeat-detector",
+    points: 15,
+    hint:
+      "Keep lastMs per monitored id (start it at node.now() when the detector is created, so a node never heard from is " +
+      "suspected too) and a Set of suspected ids. On a heartbeat from a monitored src (ignore any other src): lastMs = node.now(); " +
+      "if it was suspected, delete it and report(src, false). Every 10 ms (node.setPeriodic(10, …), never setInterval) report(id, true) " +
+      "for each unsuspected id with node.now() − lastMs > timeoutMs. Report changes only (never true twice in a row), only the ids " +
+      "you were given (not node.peers(): the grader spawns bystanders), never before timeoutMs of silence (the grader's slow network " +
+      "delays heartbeats to within 0.8 × timeoutMs of each other: 0 false suspicions allowed), and by 50 ms after it.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "07.2",
+    notebook: "07-failure-detection",
+    slug: "phi-accrual",
+    title: "the φ accrual detector: φ = −log₁₀(1 − F(Δt)) from a window of inter-arrival times",
+    module: "07-failure-detection/phi-accrual",
+    points: 15,
+    hint:
+      "Keep the last windowSize intervals between consecutive heartbeats (drop the oldest; not all of them: the grader's streams " +
+      "change rate halfway) and the last arrival. phi(now): 0 while there are no intervals; else mean μ, population standard " +
+      "deviation (divide by n, not n − 1), σ = max(that, minStdMs), z = (now − last − μ)/σ, φ = −log₁₀(1 − F) with F the normal CDF: " +
+      "1 − F = erfc(z/√2)/2 (an erf good to 1e-7 such as Abramowitz–Stegun 7.1.26 is enough; Akka's logistic formula is 12% off at z = 5). " +
+      "log base 10, not Math.log. suspects(now, threshold) is phi(now) >= threshold. φ is checked to 0.05 + 3% while the formula gives ≤ 6.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "07.3",
+    notebook: "07-failure-detection",
+    slug: "retry-jitter",
+    title: "retry with full jitter: random delays in [0, min(cap, base·2ⁿ)], bounded retries, the last error rethrown",
+    module: "07-failure-detection/retry-jitter",
+    points: 15,
+    hint:
+      "for (let n = 0; ; n++) { try { return await op(); } catch (error) { if (n === retriesMax) throw error; " +
+      "await node.sleep(node.rng.uniform(0, Math.min(capMs, baseMs * 2 ** n))); } } — call op once, then at most " +
+      "retriesMax more times (retriesMax + 1 calls in all), sleep before retry n+1 (n = 0 first) a delay drawn " +
+      "uniformly from the whole window [0, min(capMs, baseMs·2ⁿ)] (not its upper half: that is equal jitter; not the " +
+      "window itself: that is plain backoff), and rethrow the last error itself when giving up. The grader checks " +
+      "every delay against its window and the spread of all delays of a seed (about 90) with a Kolmogorov–Smirnov test.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "07.4",
+    notebook: "07-failure-detection",
+    slug: "fencing",
+    title: "failover with fencing: the backup takes over with a higher epoch, the storage refuses the old primary",
+    module: "07-failure-detection/fencing",
+    points: 15,
+    hint:
+      "Storage: one highest epoch for the whole store (not per key); on write, epoch ≥ highest → highest = epoch, " +
+      "store the value, reply write_ok; else reply write_refused and store nothing; on read reply read_ok with the " +
+      "value of the last accepted write (null if none). Backup: remember the highest epoch of the primary's " +
+      "heartbeats; restart a timer of timeoutMs at every heartbeat; when it fires, take over once: epoch = highest + 1 " +
+      "(strictly higher — an equal epoch lets the old primary's writes through) and node.rpc(storage, { type: " +
+      "\"write\", epoch, key: \"primary\", value: node.id }). Writing that claim is what fences the old primary: " +
+      "the storage only learns the new epoch from a write.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */

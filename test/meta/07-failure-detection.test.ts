@@ -142,7 +142,6 @@ describe("grader 07.2 phi-accrual: what its trials contain", () => {
   });
 });
 
-// 07.3 and 07.4 meta tests go here
 
 const retryMeasured = new WeakMap<object, Map<number, RetryStats>>();
 const fencingMeasured = new WeakMap<object, Map<number, FencingStats>>();
