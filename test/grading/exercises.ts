@@ -349,7 +349,7 @@ export const EXERCISES: readonly Exercise[] = [
     hint:
       "Keep lastMs per monitored id (start it at node.now() when the detector is created, so a node never heard from is " +
       "suspected too) and a Set of suspected ids. On a heartbeat from a monitored src (ignore any other src): lastMs = node.now(); " +
-      "if it was suspected, delete it and report(src, false). Every 10 ms (node.setPeriodic(10, …), never setInterval) report(id, true) " +
+      "if it was suspected, delete it and report(src, false). Every 10 ms (node.setPeriodic(10, …), not a real timer) report(id, true) " +
       "for each unsuspected id with node.now() − lastMs > timeoutMs. Report changes only (never true twice in a row), only the ids " +
       "you were given (not node.peers(): the grader spawns bystanders), never before timeoutMs of silence (the grader's slow network " +
       "delays heartbeats to within 0.8 × timeoutMs of each other: 0 false suspicions allowed), and by 50 ms after it.",
