@@ -155,3 +155,25 @@ export function noteLines(diagram: string): string[] {
     .map((l) => l.replace(/#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code))));
 }
 
+/**
+ * Wraps a check that can fill in statistics (`check(impl, seed, stats)`) so that the meta tests
+ * collect them once per implementation and seed, in `measured`, while the runs go on as usual;
+ * a meta test then asserts what the trials contained (e.g. "some answers had an expired instance").
+ *
+ * @example
+ * const checkMeasured = measuring(registryMeasured, () => ({ trials: 0 }), checkServiceRegistry);
+ */
+export function measuring<Impl extends object, S>(
+  measured: WeakMap<object, Map<number, S>>,
+  fresh: () => S,
+  check: (impl: Impl, seed: number, stats?: S) => Promise<CheckResult>,
+): (impl: Impl, seed: number) => Promise<CheckResult> {
+  return (impl, seed) => {
+    let bySeed = measured.get(impl);
+    if (bySeed === undefined) measured.set(impl, (bySeed = new Map()));
+    if (bySeed.has(seed)) return check(impl, seed);
+    const stats = fresh();
+    bySeed.set(seed, stats);
+    return check(impl, seed, stats);
+  };
+}

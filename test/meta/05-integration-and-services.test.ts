@@ -3,7 +3,7 @@
 // also what the graders' trials contain (expiries, probes, probes among concurrent calls).
 import { describe, expect, it } from "vitest";
 import { exercise, loadModule, type CheckResult } from "../grading";
-import { BYSTANDER, metaTests, notImplemented, type Graded } from "../grading/meta";
+import { BYSTANDER, measuring, metaTests, notImplemented, type Graded } from "../grading/meta";
 import { checkServiceRegistry, TRIALS as REGISTRY_TRIALS, type RegistryApi, type RegistryStats } from "../grading/05-integration-and-services/registry";
 import {
   checkCircuitBreaker,
@@ -26,20 +26,6 @@ const NOT_OPENED = String.raw`to call node\.setState\("open"\) at t=[\d.]+ms: th
 const registryMeasured = new WeakMap<object, Map<number, RegistryStats>>();
 const breakerMeasured = new WeakMap<object, Map<number, BreakerStats>>();
 
-function measuring<Impl extends object, S>(
-  measured: WeakMap<object, Map<number, S>>,
-  fresh: () => S,
-  check: (impl: Impl, seed: number, stats?: S) => Promise<CheckResult>,
-): (impl: Impl, seed: number) => Promise<CheckResult> {
-  return (impl, seed) => {
-    let bySeed = measured.get(impl);
-    if (bySeed === undefined) measured.set(impl, (bySeed = new Map()));
-    if (bySeed.has(seed)) return check(impl, seed);
-    const stats = fresh();
-    bySeed.set(seed, stats);
-    return check(impl, seed, stats);
-  };
-}
 
 const checkRegistryMeasured = measuring<RegistryApi, RegistryStats>(
   registryMeasured,

@@ -2,7 +2,7 @@
 // reference passes, the stub is pending, and each buggy fixture is rejected for its stated reason.
 import { describe, expect, it } from "vitest";
 import { exercise, loadModule, type CheckResult } from "../grading";
-import { metaTests, notImplemented, type Graded } from "../grading/meta";
+import { measuring, metaTests, notImplemented, type Graded } from "../grading/meta";
 import {
   checkHeartbeatDetector,
   TRIALS as HEARTBEAT_TRIALS,
@@ -17,20 +17,6 @@ import { checkFencing, TRIALS as FENCING_TRIALS, type FencingApi, type FencingSt
 const heartbeatMeasured = new WeakMap<object, Map<number, HeartbeatStats>>();
 const phiMeasured = new WeakMap<object, Map<number, PhiStats>>();
 
-function measuring<Impl extends object, S>(
-  measured: WeakMap<object, Map<number, S>>,
-  fresh: () => S,
-  check: (impl: Impl, seed: number, stats?: S) => Promise<CheckResult>,
-): (impl: Impl, seed: number) => Promise<CheckResult> {
-  return (impl, seed) => {
-    let bySeed = measured.get(impl);
-    if (bySeed === undefined) measured.set(impl, (bySeed = new Map()));
-    if (bySeed.has(seed)) return check(impl, seed);
-    const stats = fresh();
-    bySeed.set(seed, stats);
-    return check(impl, seed, stats);
-  };
-}
 
 const checkHeartbeatMeasured = measuring<HeartbeatDetectorApi, HeartbeatStats>(
   heartbeatMeasured,
