@@ -84,20 +84,20 @@ export const circuitBreaker: Graded<CircuitBreakerApi> = {
   stub: { circuitBreaker: () => notImplemented(exercise("05.2")) },
   buggy: [
     // Half-open: skipped, or not one probe.
-    ["cb-never-half-opens", /to call node\.setState\("half-open"\) between t=[\d.]+ms and t=[\d.]+ms: openMs=\d+ ms after the breaker opened at .*; got it declared "closed" at t=[\d.]+ms/],
-    ["cb-half-open-lets-all-through", /exactly one request for the [23] calls at t=[\d.]+ms \(the probe, sent at once; the others fail fast with CircuitOpenError\).*; got [23] requests: /],
+    ["circuit-breaker-never-half-opens", /to call node\.setState\("half-open"\) between t=[\d.]+ms and t=[\d.]+ms: openMs=\d+ ms after the breaker opened at .*; got it declared "closed" at t=[\d.]+ms/],
+    ["circuit-breaker-half-open-lets-all-through", /exactly one request for the [23] calls at t=[\d.]+ms \(the probe, sent at once; the others fail fast with CircuitOpenError\).*; got [23] requests: /],
     // Counting: not consecutive, timeouts left out, off by one.
-    ["cb-counts-total-failures", /no change of state on \w+ now \(the breaker stays "closed": [1-4] consecutive failure\(s\) so far, failuresToOpen=\d.*; got it declared "open" at t=[\d.]+ms/],
-    ["cb-timeouts-not-counted", new RegExp(`${NOT_OPENED}no reply within timeoutMs=\\d+ ms.*; got it declared no change of state`)],
-    ["cb-opens-one-late", new RegExp(`${NOT_OPENED}.*; got it declared no change of state`)],
+    ["circuit-breaker-counts-total-failures", /no change of state on \w+ now \(the breaker stays "closed": [1-4] consecutive failure\(s\) so far, failuresToOpen=\d.*; got it declared "open" at t=[\d.]+ms/],
+    ["circuit-breaker-timeouts-not-counted", new RegExp(`${NOT_OPENED}no reply within timeoutMs=\\d+ ms.*; got it declared no change of state`)],
+    ["circuit-breaker-opens-one-late", new RegExp(`${NOT_OPENED}.*; got it declared no change of state`)],
     // Open: sends anyway, or for the wrong time.
-    ["cb-sends-while-open", /no request while the breaker is open: the breaker opened at t=[\d.]+ms.*; got \w+ → \w+ get key="\w+" \(msg_id #\d+\), sent at t=[\d.]+ms/],
-    ["cb-fixed-open-ms", /no request while the breaker is open: .*openMs=(?!500 )\d+ ms.*; got \w+ → \w+ get|to call node\.setState\("half-open"\) between .*; got|exactly one request for the \d? ?calls? at t=[\d.]+ms \(the probe.*; got no request was sent/],
+    ["circuit-breaker-sends-while-open", /no request while the breaker is open: the breaker opened at t=[\d.]+ms.*; got \w+ → \w+ get key="\w+" \(msg_id #\d+\), sent at t=[\d.]+ms/],
+    ["circuit-breaker-fixed-open-ms", /no request while the breaker is open: .*openMs=(?!500 )\d+ ms.*; got \w+ → \w+ get|to call node\.setState\("half-open"\) between .*; got|exactly one request for the \d? ?calls? at t=[\d.]+ms \(the probe.*; got no request was sent/],
     // Retries inside the breaker, state names of its own.
-    ["cb-retries", /exactly one request for the call at t=[\d.]+ms, sent at once, with the call's body, to \w+ \(no retries\); got 3 requests: /],
-    ["cb-state-names", /to call node\.setState\("closed"\) at t=0ms: a breaker starts closed; got it declared "CLOSED" at t=0ms/],
+    ["circuit-breaker-retries", /exactly one request for the call at t=[\d.]+ms, sent at once, with the call's body, to \w+ \(no retries\); got 3 requests: /],
+    ["circuit-breaker-state-names", /to call node\.setState\("closed"\) at t=0ms: a breaker starts closed; got it declared "CLOSED" at t=0ms/],
   ],
-  accepted: ["cb-timer-half-open"],
+  accepted: ["circuit-breaker-timer-half-open"],
 };
 
 metaTests(serviceRegistry);

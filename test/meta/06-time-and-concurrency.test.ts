@@ -23,17 +23,17 @@ export const vectorClock: Graded<VectorClockApi> = {
   stub: { vectorClock: () => notImplemented(exercise("06.1")) },
   buggy: [
     // Receive: no merge, no increment of its own entry, the sender's entry incremented instead.
-    ["vc-no-merge", ORDER("before", "concurrent")],
-    ["vc-no-tick-on-receive", ORDER("before", "equal")],
-    ["vc-merge-then-sender", ORDER("(concurrent|before|after)", "(before|after|concurrent|equal)")],
+    ["vector-clock-no-merge", ORDER("before", "concurrent")],
+    ["vector-clock-no-tick-on-receive", ORDER("before", "equal")],
+    ["vector-clock-merge-then-sender", ORDER("(concurrent|before|after)", "(before|after|concurrent|equal)")],
     // Send: the vector put in the message before the increment.
-    ["vc-send-before-tick", new RegExp(`${CARRIED}\\}`)],
+    ["vector-clock-send-before-tick", new RegExp(`${CARRIED}\\}`)],
     // Report: the node's one vector object, not a copy.
-    ["vc-shared-vector", new RegExp(CARRIED)],
+    ["vector-clock-shared-vector", new RegExp(CARRIED)],
     // Entries keyed by position, not node id.
-    ["vc-peer-index", ORDER("concurrent", "equal")],
+    ["vector-clock-peer-index", ORDER("concurrent", "equal")],
   ],
-  accepted: ["vc-class-map"],
+  accepted: ["vector-clock-class-map"],
 };
 
 export const coordinatorMutex: Graded<CoordinatorMutexApi> = {
@@ -43,16 +43,16 @@ export const coordinatorMutex: Graded<CoordinatorMutexApi> = {
   stub: { coordinator: () => notImplemented(exercise("06.2")), mutexClient: () => notImplemented(exercise("06.2")) },
   buggy: [
     // Coordinator: no exclusion, no FIFO, no grant on release, grant to the wrong node.
-    ["mutex-grant-all", /never two holders: a client holds the lock from its lock_grant's arrival \(acquire\(\) resolving\) until it sends lock_release; got at t=[\d.]+ms \w+ \(holding since t=[\d.]+ms\) and \w+ \(holding since t=[\d.]+ms\) both held the lock; \w+ → \w+ lock_grant/],
-    ["mutex-lifo", new RegExp(`${GRANT} .*: it granted \\w+'s request that arrived at t=[\\d.]+ms, while \\w+ → \\w+ lock_request .* was waiting longer`)],
-    ["mutex-no-grant-on-release", new RegExp(`${GRANT} .*: it granted \\w+'s request that arrived at t=[\\d.]+ms, while \\w+ → \\w+ lock_request .* was waiting longer`)],
-    ["mutex-grant-to-releaser", new RegExp(`${GRANT} .*, which answers no waiting lock_request of \\w+; waiting: \\w+ #\\d+`)],
+    ["coordinator-mutex-grant-all", /never two holders: a client holds the lock from its lock_grant's arrival \(acquire\(\) resolving\) until it sends lock_release; got at t=[\d.]+ms \w+ \(holding since t=[\d.]+ms\) and \w+ \(holding since t=[\d.]+ms\) both held the lock; \w+ → \w+ lock_grant/],
+    ["coordinator-mutex-lifo", new RegExp(`${GRANT} .*: it granted \\w+'s request that arrived at t=[\\d.]+ms, while \\w+ → \\w+ lock_request .* was waiting longer`)],
+    ["coordinator-mutex-no-grant-on-release", new RegExp(`${GRANT} .*: it granted \\w+'s request that arrived at t=[\\d.]+ms, while \\w+ → \\w+ lock_request .* was waiting longer`)],
+    ["coordinator-mutex-grant-to-releaser", new RegExp(`${GRANT} .*, which answers no waiting lock_request of \\w+; waiting: \\w+ #\\d+`)],
     // Client: does not wait for the grant, never releases, talks to node.peers()[0].
-    ["mutex-acquire-no-wait", /acquire\(\) to resolve only after a lock_grant answering one of \w+'s lock_requests arrived \(one grant per acquisition\); got \w+'s acquire\(\) #1 resolved at t=[\d.]+ms, when only 0 such grant\(s\) had arrived/],
-    ["mutex-release-local", /every acquire\(\) to resolve once its lock_grant arrives; got \w+'s acquire\(\) #\d, called at t=[\d.]+ms, never resolved \(the trial ran until t=3000ms\)/],
-    ["mutex-client-first-peer", new RegExp(`${BYSTANDER}.*; got \\w+ → \\w+ lock_request`)],
+    ["coordinator-mutex-acquire-no-wait", /acquire\(\) to resolve only after a lock_grant answering one of \w+'s lock_requests arrived \(one grant per acquisition\); got \w+'s acquire\(\) #1 resolved at t=[\d.]+ms, when only 0 such grant\(s\) had arrived/],
+    ["coordinator-mutex-release-local", /every acquire\(\) to resolve once its lock_grant arrives; got \w+'s acquire\(\) #\d, called at t=[\d.]+ms, never resolved \(the trial ran until t=3000ms\)/],
+    ["coordinator-mutex-client-first-peer", new RegExp(`${BYSTANDER}.*; got \\w+ → \\w+ lock_request`)],
   ],
-  accepted: ["mutex-request-map"],
+  accepted: ["coordinator-mutex-request-map"],
 };
 
 export const cristian: Graded<CristianApi> = {
@@ -62,14 +62,14 @@ export const cristian: Graded<CristianApi> = {
   stub: { cristianClient: () => notImplemented(exercise("06.3")) },
   buggy: [
     // The estimate: true simulator time, no rtt/2, t0 of the wrong request.
-    ["cr-true-time", new RegExp(`${OUTSIDE}.*`)],
-    ["cr-no-half-rtt", new RegExp(OUTSIDE)],
-    ["cr-latest-t0", new RegExp(OUTSIDE)],
+    ["cristian-true-time", new RegExp(`${OUTSIDE}.*`)],
+    ["cristian-no-half-rtt", new RegExp(OUTSIDE)],
+    ["cristian-latest-t0", new RegExp(OUTSIDE)],
     // The bound: no drift; an honest bound that is never renewed.
-    ["cr-no-drift", new RegExp(OUTSIDE)],
-    ["cr-sync-once", /errorMs ≤ 100 ms from t=1000ms on \(sync every periodMs=\d+ ms; keep the estimate whose error is smaller now\); got now\(\) at t=[\d.]+ms .* returned errorMs=[\d.]+ms; the last clock_reply to arrive: .*answering the request sent at t=0ms/],
+    ["cristian-no-drift", new RegExp(OUTSIDE)],
+    ["cristian-sync-once", /errorMs ≤ 100 ms from t=1000ms on \(sync every periodMs=\d+ ms; keep the estimate whose error is smaller now\); got now\(\) at t=[\d.]+ms .* returned errorMs=[\d.]+ms; the last clock_reply to arrive: .*answering the request sent at t=0ms/],
   ],
-  accepted: ["cr-latest-sample"],
+  accepted: ["cristian-latest-sample"],
 };
 
 metaTests(vectorClock);

@@ -52,15 +52,15 @@ export const heartbeatDetector: Graded<HeartbeatDetectorApi> = {
   stub: { heartbeatDetector: () => notImplemented(exercise("07.1")) },
   buggy: [
     // Accuracy: a timeout too short for the slow network.
-    ["hb-half-timeout", new RegExp(EARLY)],
+    ["heartbeat-detector-half-timeout", new RegExp(EARLY)],
     // Completeness: a node never heard from; recovery: never trusted again.
-    ["hb-never-heard-trusted", /report\("\w+", true\) by t=[\d.]+ms: \d+ ms \(timeoutMs\) \+ 50 ms after the detector's creation at t=0ms \(no heartbeat arrived yet\); got no report\("\w+", true\) by t=[\d.]+ms; \w+ \(never sends\)/],
-    ["hb-never-unsuspects", /report\("\w+", false\) by t=[\d.]+ms: \w+ was suspected since t=[\d.]+ms, and its heartbeat arrived at t=[\d.]+ms; got no report\("\w+", false\) by t=[\d.]+ms; \w+ \(crashes at t=[\d.]+ms, restarts at/],
+    ["heartbeat-detector-never-heard-trusted", /report\("\w+", true\) by t=[\d.]+ms: \d+ ms \(timeoutMs\) \+ 50 ms after the detector's creation at t=0ms \(no heartbeat arrived yet\); got no report\("\w+", true\) by t=[\d.]+ms; \w+ \(never sends\)/],
+    ["heartbeat-detector-never-unsuspects", /report\("\w+", false\) by t=[\d.]+ms: \w+ was suspected since t=[\d.]+ms, and its heartbeat arrived at t=[\d.]+ms; got no report\("\w+", false\) by t=[\d.]+ms; \w+ \(crashes at t=[\d.]+ms, restarts at/],
     // Changes only; the ids it was given only.
-    ["hb-reports-every-sweep", /report\("\w+", …\) only on a change: \w+ was already reported suspected at t=[\d.]+ms, and no heartbeat of it arrived since; got report\("\w+", true\) again at t=[\d.]+ms/],
-    ["hb-monitors-peers", /report\(id, suspected\) only with an id of monitored \[.*\] and a boolean; got report\("\w+", true\) at t=[\d.]+ms — \w+ is not monitored \(a bystander: node\.peers\(\) is not the list to watch\)/],
+    ["heartbeat-detector-reports-every-sweep", /report\("\w+", …\) only on a change: \w+ was already reported suspected at t=[\d.]+ms, and no heartbeat of it arrived since; got report\("\w+", true\) again at t=[\d.]+ms/],
+    ["heartbeat-detector-monitors-peers", /report\(id, suspected\) only with an id of monitored \[.*\] and a boolean; got report\("\w+", true\) at t=[\d.]+ms — \w+ is not monitored \(a bystander: node\.peers\(\) is not the list to watch\)/],
   ],
-  accepted: ["hb-per-node-timers"],
+  accepted: ["heartbeat-detector-per-node-timers"],
 };
 
 /** A φ off the formula, with the mistake it matches. */
@@ -84,13 +84,13 @@ export const phiAccrual: Graded<PhiAccrualApi> = {
     },
   },
   buggy: [
-    ["phi-no-window", new RegExp(`${PHI_OFF} — what all \\d+ intervals since the first heartbeat give: the window must keep only the last windowSize=\\d+`)],
-    ["phi-no-std-floor", new RegExp(`${PHI_OFF} — what σ without the floor gives \\(s=[\\d.]+ ms\\): σ = max\\(s, minStdMs=\\d+\\)`)],
-    ["phi-sample-variance", new RegExp(`${PHI_OFF} — what the sample standard deviation \\(n − 1\\) gives: divide by n`)],
-    ["phi-natural-log", new RegExp(`${PHI_OFF} — what the natural log gives: φ uses log₁₀`)],
-    ["phi-suspects-default-threshold", /suspects\([\d.]+, [\d.]+\) to be true: φ=[\d.]+ is at or above the threshold [\d.]+ \(.*\); got suspects\([\d.]+, [\d.]+\) returned false/],
+    ["phi-accrual-no-window", new RegExp(`${PHI_OFF} — what all \\d+ intervals since the first heartbeat give: the window must keep only the last windowSize=\\d+`)],
+    ["phi-accrual-no-std-floor", new RegExp(`${PHI_OFF} — what σ without the floor gives \\(s=[\\d.]+ ms\\): σ = max\\(s, minStdMs=\\d+\\)`)],
+    ["phi-accrual-sample-variance", new RegExp(`${PHI_OFF} — what the sample standard deviation \\(n − 1\\) gives: divide by n`)],
+    ["phi-accrual-natural-log", new RegExp(`${PHI_OFF} — what the natural log gives: φ uses log₁₀`)],
+    ["phi-accrual-suspects-default-threshold", /suspects\([\d.]+, [\d.]+\) to be true: φ=[\d.]+ is at or above the threshold [\d.]+ \(.*\); got suspects\([\d.]+, [\d.]+\) returned false/],
   ],
-  accepted: ["phi-ring-buffer"],
+  accepted: ["phi-accrual-ring-buffer"],
 };
 
 metaTests(heartbeatDetector);
@@ -154,17 +154,17 @@ export const retryJitter: Graded<RetryJitterApi> = {
   stub: { retryWithFullJitter: () => notImplemented(exercise("07.3")) },
   buggy: [
     // Not full jitter: no jitter at all, or the window's upper half only.
-    ["rj-no-jitter", new RegExp(`${NOT_SPREAD}1\\.000: mean 1\\.000, 0 of \\d+ below 0\\.5`)],
-    ["rj-equal-jitter", new RegExp(`${NOT_SPREAD}0\\.[45]\\d\\d: mean 0\\.7\\d\\d, 0 of \\d+ below 0\\.5`)],
+    ["retry-jitter-no-jitter", new RegExp(`${NOT_SPREAD}1\\.000: mean 1\\.000, 0 of \\d+ below 0\\.5`)],
+    ["retry-jitter-equal-jitter", new RegExp(`${NOT_SPREAD}0\\.[45]\\d\\d: mean 0\\.7\\d\\d, 0 of \\d+ below 0\\.5`)],
     // The window: exponent off by one, no cap (the window that was exceeded is the cap itself).
-    ["rj-exponent-off-by-one", new RegExp(OUT_OF_WINDOW)],
-    ["rj-no-cap", new RegExp(String.raw`retry \d+ \(n=(\d+)\) after a delay in \[0, min\(capMs, baseMs·2\^\1\)\] = \[0, (\d+)ms\] \(baseMs=\d+, capMs=\2, retriesMax=\d+\); got .*: a delay of [\d.]+ms`)],
+    ["retry-jitter-exponent-off-by-one", new RegExp(OUT_OF_WINDOW)],
+    ["retry-jitter-no-cap", new RegExp(String.raw`retry \d+ \(n=(\d+)\) after a delay in \[0, min\(capMs, baseMs·2\^\1\)\] = \[0, (\d+)ms\] \(baseMs=\d+, capMs=\2, retriesMax=\d+\); got .*: a delay of [\d.]+ms`)],
     // Giving up: one retry too many, a new error instead of the last one; Math.random.
-    ["rj-one-retry-too-many", /op called retriesMax \+ 1 = (\d+) times in all, then giving up \(the server answered conflict every time\); got a \d+th call at t=[\d.]+ms/],
-    ["rj-new-error-on-give-up", /a rejection with the error op's last call rejected with \(the same object: ConflictError: write conflict \(call \d+, version \d+\)\); got it rejected with Error: gave up after \d+ retries/],
-    ["rj-math-random", /your code called Math\.random — use node\.rng instead/],
+    ["retry-jitter-one-retry-too-many", /op called retriesMax \+ 1 = (\d+) times in all, then giving up \(the server answered conflict every time\); got a \d+th call at t=[\d.]+ms/],
+    ["retry-jitter-new-error-on-give-up", /a rejection with the error op's last call rejected with \(the same object: ConflictError: write conflict \(call \d+, version \d+\)\); got it rejected with Error: gave up after \d+ retries/],
+    ["retry-jitter-math-random", /your code called Math\.random — use node\.rng instead/],
   ],
-  accepted: ["rj-recursive"],
+  accepted: ["retry-jitter-recursive"],
 };
 
 /** The storage's reply against the rule; groups: 1 the write's epoch, 2 its key, 3 the highest epoch before it. */
@@ -180,17 +180,17 @@ export const fencing: Graded<FencingApi> = {
   stub: { fencedStorage: () => notImplemented(exercise("07.4")), backup: () => notImplemented(exercise("07.4")) },
   buggy: [
     // Storage: equal epochs refused, nothing refused, fenced per key, refused values stored.
-    ["fx-storage-strictly-greater", new RegExp(`${storageRule("ok")}.*and epoch \\1 ≥ \\3 is accepted .*; got \\S+ → \\S+ write_refused`)],
-    ["fx-storage-no-fencing", new RegExp(`${storageRule("refused")}.*and epoch \\1 < \\3 is fenced off; got \\S+ → \\S+ write_ok epoch=\\1 `)],
-    ["fx-storage-per-key-epoch", new RegExp(`${storageRule("refused")}\\(\\S+ → \\S+ write epoch=\\3 key="(?!\\2")\\w+".*; got \\S+ → \\S+ write_ok`)],
-    ["fx-storage-stores-refused", /read_ok value=("[\w-]+"|null) for \S+ → \S+ read key="\w+" .*; got \S+ → \S+ read_ok key="\w+" value="[\w-]+"/],
+    ["fencing-storage-strictly-greater", new RegExp(`${storageRule("ok")}.*and epoch \\1 ≥ \\3 is accepted .*; got \\S+ → \\S+ write_refused`)],
+    ["fencing-storage-no-fencing", new RegExp(`${storageRule("refused")}.*and epoch \\1 < \\3 is fenced off; got \\S+ → \\S+ write_ok epoch=\\1 `)],
+    ["fencing-storage-per-key-epoch", new RegExp(`${storageRule("refused")}\\(\\S+ → \\S+ write epoch=\\3 key="(?!\\2")\\w+".*; got \\S+ → \\S+ write_ok`)],
+    ["fencing-storage-stores-refused", /read_ok value=("[\w-]+"|null) for \S+ → \S+ read key="\w+" .*; got \S+ → \S+ read_ok key="\w+" value="[\w-]+"/],
     // Backup: the same epoch, a fixed one, no claim, a timer that heartbeats do not restart.
-    ["fx-backup-same-epoch", new RegExp(`${CLAIM_EPOCH}\\1 key="primary"`)],
-    ["fx-backup-fixed-epoch", new RegExp(`${CLAIM_EPOCH}2 key="primary"`)],
-    ["fx-backup-no-claim", /a claim write \{ epoch > \d+, key: "primary", value: "\w+" \} to \w+ by t=[\d.]+ms: timeoutMs=\d+ ms \(\+50 ms\) after the last heartbeat .*; got \w+ wrote nothing to \w+ until t=/],
-    ["fx-backup-timer-not-reset", /no takeover while heartbeats arrive: a claim only timeoutMs=\d+ ms after the last heartbeat, i\.e\. not before t=[\d.]+ms; got \w+ → \w+ write epoch=\d+ key="primary" value="\w+" .*, [\d.]+ms after the heartbeat \w+ → \w+ heartbeat/],
+    ["fencing-backup-same-epoch", new RegExp(`${CLAIM_EPOCH}\\1 key="primary"`)],
+    ["fencing-backup-fixed-epoch", new RegExp(`${CLAIM_EPOCH}2 key="primary"`)],
+    ["fencing-backup-no-claim", /a claim write \{ epoch > \d+, key: "primary", value: "\w+" \} to \w+ by t=[\d.]+ms: timeoutMs=\d+ ms \(\+50 ms\) after the last heartbeat .*; got \w+ wrote nothing to \w+ until t=/],
+    ["fencing-backup-timer-not-reset", /no takeover while heartbeats arrive: a claim only timeoutMs=\d+ ms after the last heartbeat, i\.e\. not before t=[\d.]+ms; got \w+ → \w+ write epoch=\d+ key="primary" value="\w+" .*, [\d.]+ms after the heartbeat \w+ → \w+ heartbeat/],
   ],
-  accepted: ["fx-periodic-check"],
+  accepted: ["fencing-periodic-check"],
 };
 
 metaTests(retryJitter);
