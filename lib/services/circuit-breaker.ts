@@ -6,9 +6,9 @@
 //              At `failureThreshold` consecutive failures the breaker trips → open.
 //   open       calls fail at once with CircuitBreakerOpenError, nothing is sent: the struggling
 //              dependency gets time to recover and the caller does not wait for timeouts.
-//              After `resetTimeoutMs` → half-open.
+//              After `openMs` → half-open.
 //   half-open  the next call is a trial ("probe"); calls made while it is outstanding fail fast.
-//              Probe succeeds → closed; probe fails → open again for another `resetTimeoutMs`.
+//              Probe succeeds → closed; probe fails → open again for another `openMs`.
 //
 // A failure is a call with no reply within `callTimeoutMs`, or a reply whose type is "error"
 // (change with `isFailure`). Every transition is declared with `node.setState`, so
@@ -27,7 +27,7 @@ export interface CircuitBreakerOptions {
   /** Consecutive failures that trip the breaker (≥ 1). */
   failureThreshold: number;
   /** How long the breaker stays open before it lets one probe through. */
-  resetTimeoutMs: number;
+  openMs: number;
   /** How long one call waits for the reply. */
   callTimeoutMs: number;
   /** Which replies count as failures. Default: `body.type === "error"`. */
@@ -73,7 +73,7 @@ export class CircuitBreakerOpenError extends SimulationError {
  *
  * @example
  * sim.spawn("shop", (node) => {
- *   const payments = openCircuitBreaker(node, { target: "payments", failureThreshold: 3, resetTimeoutMs: 500, callTimeoutMs: 50 });
+ *   const payments = openCircuitBreaker(node, { target: "payments", failureThreshold: 3, openMs: 500, callTimeoutMs: 50 });
  *   node.on("checkout", async (m) => {
  *     try { await payments.call({ type: "charge", amount: 10 }); node.reply(m, { type: "checkout_ok" }); }
  *     catch { node.reply(m, { type: "checkout_later" }); } // fails fast while the breaker is open
@@ -82,14 +82,14 @@ export class CircuitBreakerOpenError extends SimulationError {
  * // toStateDiagram(sim.trace, { role: "breaker" }) draws closed → open → half-open → closed
  */
 export function openCircuitBreaker(node: Node, options: CircuitBreakerOptions): CircuitBreaker {
-  const { target, failureThreshold, resetTimeoutMs, callTimeoutMs, declareState = true } = options;
+  const { target, failureThreshold, openMs, callTimeoutMs, declareState = true } = options;
   const isFailure = options.isFailure ?? ((reply: Message) => reply.body.type === "error");
   const fail = (what: string): never => {
     throw new Error(`openCircuitBreaker on ${node.id} at t=${node.now()}ms: ${what}`);
   };
   if (typeof target !== "string" || target === "") fail(`target must be a node id, got ${JSON.stringify(target)}`);
   if (!(Number.isInteger(failureThreshold) && failureThreshold >= 1)) fail(`failureThreshold must be a whole number ≥ 1, got ${String(failureThreshold)}`);
-  if (!(resetTimeoutMs > 0)) fail(`resetTimeoutMs must be > 0, got ${String(resetTimeoutMs)}`);
+  if (!(openMs > 0)) fail(`openMs must be > 0, got ${String(openMs)}`);
   if (!(callTimeoutMs > 0)) fail(`callTimeoutMs must be > 0, got ${String(callTimeoutMs)}`);
 
   let state: BreakerState = "closed";
@@ -104,7 +104,7 @@ export function openCircuitBreaker(node: Node, options: CircuitBreakerOptions): 
   const trip = (cause: string): void => {
     counters.trips++;
     become("open", cause);
-    node.setTimer(resetTimeoutMs, () => become("half-open", `${resetTimeoutMs}ms open`), "breaker-reset");
+    node.setTimer(openMs, () => become("half-open", `${openMs}ms open`), "breaker-reset");
   };
   if (declareState) node.setState("closed");
 

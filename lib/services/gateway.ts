@@ -28,7 +28,7 @@ export interface GatewayRoute {
   /** The answer given when the service fails (fields of the body). None: status "unavailable". */
   fallback?: Record<string, unknown>;
   /** Put a circuit breaker in front of each target (its state is not declared on the node). */
-  breaker?: { failureThreshold: number; resetTimeoutMs: number };
+  breaker?: { failureThreshold: number; openMs: number };
 }
 
 /** Options of {@link apiGateway}. */
@@ -59,7 +59,7 @@ export interface ApiGateway {
  * @example
  * sim.spawn("gateway", (node) => void apiGateway(node, { routes: {
  *   catalog: { targets: ["catalog-1", "catalog-2"], timeoutMs: 100 },
- *   recommendations: { targets: ["recs"], timeoutMs: 50, fallback: { items: [] }, breaker: { failureThreshold: 3, resetTimeoutMs: 1000 } },
+ *   recommendations: { targets: ["recs"], timeoutMs: 50, fallback: { items: [] }, breaker: { failureThreshold: 3, openMs: 1000 } },
  * } }));
  * const reply = await client.rpc("gateway", { type: "api_request", route: "recommendations", user: 7 });
  * // reply.body: { type: "api_response", route: "recommendations", status: "fallback", body: { items: [] } } while recs is down

@@ -295,7 +295,7 @@ export async function runRetryStorm(options: RetryStormOptions): Promise<RetrySt
       const arrivals = sim.random(`arrivals-${id}`);
       const jitter = sim.random(`jitter-${id}`);
       let tokens = TOKENS_MAX; // the retry budget (policy "budget")
-      const breaker = policy === "breaker" ? openCircuitBreaker(node, { target: "server", failureThreshold: 3, resetTimeoutMs: 200, callTimeoutMs: timeoutMs, declareState: false }) : undefined;
+      const breaker = policy === "breaker" ? openCircuitBreaker(node, { target: "server", failureThreshold: 3, openMs: 200, callTimeoutMs: timeoutMs, declareState: false }) : undefined;
       const request = async (): Promise<void> => {
         const firstSentMs = node.now();
         const incident = firstSentMs >= slowFromMs && firstSentMs < incidentEndMs;

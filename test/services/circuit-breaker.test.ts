@@ -11,7 +11,7 @@ function world() {
     node.on("refund", (m) => node.reply(m, { type: "error", code: "unsupported" }));
   }, { role: "service" });
   let breaker: CircuitBreaker | undefined;
-  const shop = sim.spawn("shop", (node) => void (breaker = openCircuitBreaker(node, { target: "payments", failureThreshold: 3, resetTimeoutMs: 200, callTimeoutMs: 20 })), { role: "breaker" });
+  const shop = sim.spawn("shop", (node) => void (breaker = openCircuitBreaker(node, { target: "payments", failureThreshold: 3, openMs: 200, callTimeoutMs: 20 })), { role: "breaker" });
   /** Make one call; resolve to the reply type or the error's name. */
   const call = (type = "charge") => sim.runUntilSettled(breaker!.call({ type }).then((r) => r.body.type, (e: Error) => e.name));
   return { sim, shop, breaker: () => breaker!, call };
@@ -49,7 +49,7 @@ describe("circuit breaker", () => {
     expect(w.breaker().state).toBe("closed");
   });
 
-  it("half-open after resetTimeoutMs: a failed probe reopens it, a successful one closes it", async () => {
+  it("half-open after openMs: a failed probe reopens it, a successful one closes it", async () => {
     const w = world();
     w.sim.crash("payments");
     for (let i = 0; i < 3; i++) await w.call();
@@ -74,6 +74,6 @@ describe("circuit breaker", () => {
 
   it("rejects bad options", () => {
     const sim = new Simulation({ seed: 1 });
-    expect(() => sim.spawn("x", (node) => void openCircuitBreaker(node, { target: "y", failureThreshold: 0, resetTimeoutMs: 10, callTimeoutMs: 10 }))).toThrow(/failureThreshold must be a whole number ≥ 1/);
+    expect(() => sim.spawn("x", (node) => void openCircuitBreaker(node, { target: "y", failureThreshold: 0, openMs: 10, callTimeoutMs: 10 }))).toThrow(/failureThreshold must be a whole number ≥ 1/);
   });
 });

@@ -10,7 +10,7 @@ function world() {
   let gw: ApiGateway | undefined;
   sim.spawn("gateway", (node) => void (gw = apiGateway(node, { routes: {
     catalog: { targets: ["catalog-1", "catalog-2"], timeoutMs: 20 },
-    recommendations: { targets: ["recs"], timeoutMs: 20, fallback: { items: [] }, breaker: { failureThreshold: 2, resetTimeoutMs: 500 } },
+    recommendations: { targets: ["recs"], timeoutMs: 20, fallback: { items: [] }, breaker: { failureThreshold: 2, openMs: 500 } },
   } })), { role: "gateway" });
   const client = sim.spawn("client");
   const get = async (route: string, extra = {}) => (await sim.runUntilSettled(client.rpc("gateway", { type: "api_request", route, ...extra }, { timeoutMs: 200 }))).body;
