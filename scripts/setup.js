@@ -426,7 +426,10 @@ function buildNotebookLib({ force = false } = {}) {
   // What was compiled: every source file with its size and modification time (a deleted or added
   // file changes it too), and the compiler settings.
   const sources = [...listTsFiles(path.join(ROOT, "lib")), path.join(ROOT, "tsconfig.notebooks.json")];
-  const fingerprint = sources.map((f) => `${path.relative(ROOT, f)} ${fs.statSync(f).size} ${fs.statSync(f).mtimeMs}`).join("\n") + "\n";
+  const fingerprint = sources.map((f) => {
+    const stat = fs.statSync(f);
+    return `${path.relative(ROOT, f)} ${stat.size} ${stat.mtimeMs}`;
+  }).join("\n") + "\n";
   if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return false;
   if (!fs.existsSync(TSLAB_TSC)) throw new Error(`${TSLAB_TSC} is missing: run npm ci`);
   log("compiling lib/ for the notebook kernel into build/notebook-lib/ (once after each change to lib/) …");
