@@ -15,3 +15,4 @@ export * from "./styles/index";
 export * from "./services/index";
 export * from "./time/index";
 export * from "./failure/index";
+export * from "./raft/index";
