@@ -16,3 +16,4 @@ export * from "./services/index";
 export * from "./time/index";
 export * from "./failure/index";
 export * from "./raft/index";
+export * from "./kv/index";

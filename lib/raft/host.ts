@@ -96,7 +96,11 @@ export function raftNode(node: Node, options: RaftNodeOptions): RaftHandle {
     for (const a of ready.applied ?? []) options.onApply?.(a, node);
     const max = options.snapshotEntriesMax;
     if (max !== undefined && state.log.length > max && state.lastApplied > state.snapshotIndex && node.isAlive()) {
-      handle(impl.snapshot(state, state.lastApplied, options.snapshotData!(state.lastApplied, node)), "snapshot");
+      const next = impl.snapshot(state, state.lastApplied, options.snapshotData!(state.lastApplied, node));
+      if (next.state.snapshotIndex < state.lastApplied) { // else this would snapshot again, for ever
+        throw new RangeError(`raft ${node.id} at t=${node.now()}ms: snapshot(state, ${state.lastApplied}, data) left snapshotIndex at ${next.state.snapshotIndex}: it must become ${state.lastApplied}, with the entries up to it dropped from the log (§7)`);
+      }
+      handle(next, "snapshot");
     }
   };
 

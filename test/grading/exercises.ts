@@ -403,6 +403,110 @@ export const EXERCISES: readonly Exercise[] = [
       "the storage only learns the new epoch from a write.",
     seeds: DEFAULT_SEEDS,
   },
+  {
+    id: "09A",
+    notebook: "09-consensus-raft",
+    slug: "leader-election",
+    title: "Raft leader election: randomised timeouts, RequestVote, one leader per term, heartbeats",
+    module: "09-consensus-raft/raft",
+    points: 15,
+    hint:
+      "init: a follower of term 0 with electionTimeout drawn from [electionTicksMin, electionTicksMax] by nextRandom(seed) — drawn again " +
+      "at every reset (a fixed timeout splits the vote forever when all servers start together). tick: a leader sends append_entries to " +
+      "every peer every heartbeatTicks (not every tick: the grader counts messages); anyone else counts electionElapsed up and, at the " +
+      "timeout, becomes candidate: currentTerm + 1, votedFor = itself, a new timeout, request_vote to every peer. step: first the term rule " +
+      "— any message with term > currentTerm makes you a follower of that term with votedFor = null (a leader too: an old leader that " +
+      "rejoins must step down); grant request_vote only if term ≥ currentTerm, votedFor is null or the candidate (never two candidates in " +
+      "one term), and its log is at least as up-to-date (§5.4.1); granting resets your timer. A candidate with votes from a majority of " +
+      "peers.length + 1 becomes leader and sends append_entries at once; an append_entries of the current term makes a candidate a " +
+      "follower and resets a follower's election timer (else followers start new terms under a live leader).",
+    seeds: DEFAULT_SEEDS,
+  },
+  // <09A entry here>
+  {
+    id: "09B",
+    notebook: "09-consensus-raft",
+    slug: "log-replication",
+    title: "Raft log replication: AppendEntries with the consistency check, fast back-up, commit by majority, apply in order",
+    module: "09-consensus-raft/raft",
+    points: 15,
+    hint:
+      "propose: only a leader appends { index: last + 1, term: currentTerm, command } and sends it; others answer not_leader — never " +
+      "commit or apply at propose (a leader cut off from the majority must apply nothing). append_entries receiver: reject (success: " +
+      "false) unless your log has an entry at prevLogIndex with prevLogTerm, with the hints conflictTerm (your term there) and " +
+      "conflictIndex (its first index, or your last index + 1 if the log is too short); else cut your log at the first entry that " +
+      "conflicts with a new one, append what is missing, reply matchIndex = prevLogIndex + entries.length, and only then set " +
+      "commitIndex = max(commitIndex, min(leaderCommit, that matchIndex)) — not from your whole log, and never on a rejected request. " +
+      "Leader: on success matchIndex/nextIndex go up (never down); on failure nextIndex = one past your last entry of conflictTerm, or " +
+      "conflictIndex, and resend at once (one entry back per round trip costs ~50 rejections per 50-entry divergence: the grader allows " +
+      "far fewer); commit the highest N a majority holds whose entry is of currentTerm; every server applies lastApplied+1..commitIndex " +
+      "in order, once each (in RaftReady.applied). Large commands are sent once per follower (the byte budget).",
+    seeds: DEFAULT_SEEDS,
+  },
+  // <09B entry here>
+  {
+    id: "09C",
+    notebook: "09-consensus-raft",
+    slug: "persistence",
+    title: "Raft persistence and crash recovery: currentTerm, votedFor and the log survive crashes on a buffered disk",
+    module: "09-consensus-raft/raft",
+    points: 15,
+    hint:
+      "Figure 2: currentTerm, votedFor and log are persistent state. Whenever a step changes any of them, put the new value in " +
+      "that same Ready's persist ({ currentTerm, votedFor, log }, each field written whole) — the host writes and syncs persist " +
+      "before it sends the Ready's messages, so a vote or an acknowledged entry is on disk before anyone hears of it; a field " +
+      "left for a later Ready is lost if the server crashes in between (the grader's disks are buffered and it crashes servers " +
+      "right after they vote). restore(ctx, disk) must give back exactly disk.currentTerm, disk.votedFor and disk.log (the keys " +
+      "are the persist field names), with commitIndex and lastApplied at 0: the server learns again what is committed and " +
+      "re-applies it. A leader advances commitIndex by counting matchIndex only to an entry of its own term (log[N].term === " +
+      "currentTerm, §5.4.2): the grader plays Figure 8, where an older entry on a majority is later overwritten. Each restart " +
+      "is compared with the state at the crash.",
+    seeds: DEFAULT_SEEDS,
+  },
+  // <09C entry here>
+  {
+    id: "09D",
+    notebook: "09-consensus-raft",
+    slug: "kv",
+    title: "a key–value service on Raft: clerks retry with the same seq, servers apply each request exactly once, reads through the log",
+    module: "09-consensus-raft/kv",
+    points: 15,
+    hint:
+      "Server: on kv_request propose { kind: \"kv\", op, key, value, clientId, seq } with raft.propose — gets too (a get answered " +
+      "from your map, even by a leader, is stale when that leader is cut off: the grader's partitions catch it); not accepted → " +
+      "reply kv_reply { status: \"not_leader\", leaderHint }; accepted → keep the request under its index with the term. In onApply, " +
+      "for every command in order: if seq <= sessions[clientId].seq it is a retry — do not apply it again, answer with the stored " +
+      "reply; else apply it and store { seq, value } as the client's session. Then answer the request waiting at that index ok only " +
+      "if the applied entry has the term you got from propose and is the same clientId and seq, else not_leader (another leader " +
+      "overwrote your entry). Every tick, answer not_leader to what waits while you are not leader of that term. Snapshot " +
+      "{ store, sessions } together (snapshotData) and restore both from a snapshot apply message: a table lost in a restart lets " +
+      "a retried append in twice. Return { raft } (raftNode's handle). Clerk: seq += 1 once per operation, never per attempt; " +
+      "node.rpc each attempt with a timeout, on not_leader follow the hint, on timeout try the next server; retry until ok.",
+    seeds: DEFAULT_SEEDS,
+  },
+  // <09D entry here>
+  {
+    id: "09E",
+    notebook: "09-consensus-raft",
+    slug: "snapshots",
+    title: "Raft log compaction with snapshots and InstallSnapshot (optional)",
+    module: "09-consensus-raft/raft",
+    points: 15,
+    hint:
+      "snapshot(state, index, data): keep { snapshotIndex: index, snapshotTerm: term of that entry, snapshotData: data }, drop " +
+      "the entries up to index (log[0].index becomes index + 1) and persist { snapshot: { lastIncludedIndex, lastIncludedTerm, " +
+      "data }, log } — all three snapshot fields, or a restart cannot tell where its log starts. Leader: when nextIndex[p] <= " +
+      "snapshotIndex send install_snapshot { term, leaderId, lastIncludedIndex, lastIncludedTerm, data }; on " +
+      "install_snapshot_resp set matchIndex[p] = max(matchIndex[p], lastIncludedIndex) and nextIndex[p] = matchIndex[p] + 1, " +
+      "then go on with append_entries (else every heartbeat repeats the snapshot). Follower (Figure 13): ignore it if " +
+      "lastIncludedIndex <= commitIndex; if the log has an entry at lastIncludedIndex with lastIncludedTerm keep the entries " +
+      "after it, else discard the log; set commitIndex = lastApplied = lastIncludedIndex and put { kind: \"snapshot\" } in " +
+      "applied — never an entry at or below the snapshot afterwards (the service already has it). restore starts commitIndex " +
+      "and lastApplied at the snapshot's index. The grader plays a leader that sends entries, a snapshot inside them and more " +
+      "entries, and checks the applied order.",
+    seeds: DEFAULT_SEEDS,
+  },
+  // <09E entry here>
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -415,6 +519,7 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "05-integration-and-services": "05 integration-and-services",
   "06-time-and-concurrency": "06 time-and-concurrency",
   "07-failure-detection": "07 failure-detection",
+  "09-consensus-raft": "09 consensus-raft",
 };
 
 /**
