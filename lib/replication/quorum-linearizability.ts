@@ -156,7 +156,7 @@ export async function runQuorumLinearizability(options: QuorumLinearizabilityOpt
 }
 
 /** One row of {@link quorumLinearizabilityTable}. */
-export interface QuorumLinearizabilityRow {
+export type QuorumLinearizabilityRow = {
   config: QuorumLinearizabilityConfig;
   runs: number;
   linearizable: number;
@@ -164,7 +164,7 @@ export interface QuorumLinearizabilityRow {
   unknown: number;
   /** The first seed whose history is not linearizable (to draw it), if any. */
   firstViolationSeed: number | undefined;
-}
+};
 
 /**
  * {@link runQuorumLinearizability} for every configuration over `seeds`: how many runs the checker
