@@ -26,24 +26,12 @@ import {
   type KvInput,
   type Node,
 } from "../lib/index";
-import { fmt, loadAverage, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark } from "./fresh";
+import { fmt, loadAverage, measured, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark, type Measurement } from "./fresh";
 
 const REPEATS = repeats(5);
 const OPS = Number(process.env.BENCH_OPS ?? 20_000);
 const CLIENTS = 10;
 const KEYS = ["a", "b", "c", "d"];
-
-interface Measurement {
-  name: string;
-  /** Client operations completed (or checked, for the checker). */
-  count: number;
-  /** Copies delivered by the simulator. */
-  delivered: number;
-  seconds: number;
-  cpuSeconds: number;
-  perSecond: number;
-  perCpuSecond: number;
-}
 
 interface KvLike {
   get(key: string): Promise<unknown>;
@@ -97,13 +85,6 @@ async function closedLoop(
   const c0 = process.cpuUsage();
   await sim.runUntil(() => done >= total, { description: `${name}: every operation answered` });
   return measured(name, done, sim.counters.delivered, t0, c0);
-}
-
-function measured(name: string, count: number, delivered: number, t0: number, c0: NodeJS.CpuUsage): Measurement {
-  const seconds = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  const cpuSeconds = (c.user + c.system) / 1e6;
-  return { name, count, delivered, seconds, cpuSeconds, perSecond: count / seconds, perCpuSecond: count / cpuSeconds };
 }
 
 const primaryBackup = (sim: Simulation): void => {
