@@ -4,6 +4,7 @@
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
@@ -67,4 +68,33 @@ export function runBenchmark<M>(part: (args: string[]) => Promise<M>, main: () =
       process.exit(1);
     },
   );
+}
+
+/** What a simulator throughput part measures: things done, wire copies delivered, wall and CPU time. */
+export interface Measurement {
+  name: string;
+  /** What was counted (messages acknowledged, operations completed, …). */
+  count: number;
+  /** Copies delivered by the simulator (every wire message). */
+  delivered: number;
+  seconds: number;
+  cpuSeconds: number;
+  perSecond: number;
+  perCpuSecond: number;
+}
+
+/**
+ * The {@link Measurement} of `count` things done since `t0` (`performance.now()`) and `c0`
+ * (`process.cpuUsage()`).
+ *
+ * @example
+ * const t0 = performance.now(), c0 = process.cpuUsage();
+ * await sim.run();
+ * return measured("baseline", acked, sim.counters.delivered, t0, c0);
+ */
+export function measured(name: string, count: number, delivered: number, t0: number, c0: NodeJS.CpuUsage): Measurement {
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  const cpuSeconds = (c.user + c.system) / 1e6;
+  return { name, count, delivered, seconds, cpuSeconds, perSecond: count / seconds, perCpuSecond: count / cpuSeconds };
 }

@@ -14,31 +14,12 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { Simulation, latency, newQueueBrokerCounters, queueBroker, queueConsumer } from "../lib/index";
-import { fmt, loadAverage, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark } from "./fresh";
+import { fmt, loadAverage, measured, measureInFreshProcess, medianOfRuns, pct, repeats, runBenchmark, type Measurement } from "./fresh";
 
 const REPEATS = repeats(5);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 200_000);
 /** Messages in flight at once, for the baseline and the broker alike. */
 const WINDOW = 100;
-
-interface Measurement {
-  name: string;
-  /** Application messages acknowledged. */
-  count: number;
-  /** Copies delivered by the simulator (every wire message). */
-  delivered: number;
-  seconds: number;
-  cpuSeconds: number;
-  perSecond: number;
-  perCpuSecond: number;
-}
-
-function measured(name: string, count: number, delivered: number, t0: number, c0: NodeJS.CpuUsage): Measurement {
-  const seconds = (performance.now() - t0) / 1000;
-  const c = process.cpuUsage(c0);
-  const cpuSeconds = (c.user + c.system) / 1e6;
-  return { name, count, delivered, seconds, cpuSeconds, perSecond: count / seconds, perCpuSecond: count / cpuSeconds };
-}
 
 /** Two nodes, `data` → `ack`, WINDOW in flight. */
 async function baseline(total: number): Promise<Measurement> {

@@ -15,5 +15,8 @@ export * from "./styles/index";
 export * from "./services/index";
 export * from "./time/index";
 export * from "./failure/index";
+export * from "./replication/index";
+export * from "./partitioning/index";
+export * from "./recovery/index";
 export * from "./raft/index";
 export * from "./kv/index";

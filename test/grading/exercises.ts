@@ -404,6 +404,83 @@ export const EXERCISES: readonly Exercise[] = [
     seeds: DEFAULT_SEEDS,
   },
   {
+    id: "08.1",
+    notebook: "08-redundancy-and-recovery",
+    slug: "primary-backup",
+    title: "a primary–backup key–value store with a view service: failover without stale reads or lost writes",
+    module: "08-redundancy-and-recovery/primary-backup",
+    points: 15,
+    hint:
+      "Ping the view service every pingIntervalMs and keep the view with the highest viewNum. As primary, run one " +
+      "operation at a time: look up (client, seq) in the dedup table first (same seq → the stored reply, no second " +
+      "effect); forward every operation, gets too, to the backup with your view number and answer the client only after " +
+      "its ack (with no backup, answer alone). A backup refuses a forward or a state transfer unless it comes from the " +
+      "primary of its own view with that view's number — that is what stops an old primary cut off from the view service. " +
+      "When a new backup appears, send it the whole store and the dedup table before any further operation, and ping the " +
+      "new view's number only after it acknowledged; a backup installs one transfer per view (a late copy must not roll it " +
+      "back) and treats a seq ≤ the client's last as done. The grader runs 9 scenarios × 3 runs × 5 seeds with 3 clients × 6–10 " +
+      "operations, pingIntervalMs 40–60, latency 5–15 ms, checks each history with the linearizability checker, and wants " +
+      "every client done within 2000 ms of the last fault.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "08.2",
+    notebook: "08-redundancy-and-recovery",
+    slug: "snapshot",
+    title: "Chandy–Lamport snapshot of a bank: balances plus money in flight add up, while transfers go on",
+    module: "08-redundancy-and-recovery/snapshot",
+    points: 15,
+    hint:
+      "Per other branch keep an outgoing seq counter (1, 2, 3, … per channel, transfers and markers together) and, incoming, the " +
+      "next seq expected plus a Map of early arrivals: the grader's links reorder (latency 1–60 ms), so a marker often arrives " +
+      "before a transfer sent ahead of it — process each channel strictly in seq order. Per snapshot id keep { balance, " +
+      "channels: { [from]: number[] }, open: Set<from> }: on startSnapshot or the first marker of an id, record the balance and " +
+      "send markers to every other branch in the same step (not node.peers(): bystanders are spawned first); the first marker's " +
+      "channel is closed and empty; every transfer processed on an open channel is appended to that channel of every snapshot " +
+      "recording it; a later marker closes its channel; report once when none is open. Two snapshots run at once in every " +
+      "trial (27 trials × 5 seeds, 3–5 branches, ~50 transfers each).",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "08.3",
+    notebook: "08-redundancy-and-recovery",
+    slug: "hash-ring",
+    title: "consistent hashing with virtual nodes: an add moves keys only to the new partition",
+    module: "08-redundancy-and-recovery/hash-ring",
+    points: 15,
+    hint:
+      "Keep one array of points { position, id }, virtualNodes per partition at hash32(`${id}#${i}`), sorted by position and then " +
+      "by id (a < b: the smaller id wins a shared position, whatever the order of the adds). ownerOf(key): binary-search the " +
+      "first point with position ≥ hash32(key); if there is none, wrap around to points[0] (not the last point, not undefined). " +
+      "Never hash % partitions.length: that moves ~90% of 10,000 keys when a tenth partition joins, the ring ~10%. " +
+      "removePartition drops all virtualNodes points of the id; with 100 points each and 10 partitions the busiest must own " +
+      "< 1.5 × the mean (one point each gives 2–3 ×). Throw an Error naming the id (duplicate add, unknown remove) or the key " +
+      "(ownerOf on an empty ring), and check virtualNodes is an integer ≥ 1.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "08.4",
+    notebook: "08-redundancy-and-recovery",
+    slug: "quorum",
+    title: "quorum reads and writes (ABD): a linearizable client of N replicas under partitions, loss and crashes",
+    module: "08-redundancy-and-recovery/quorum",
+    points: 15,
+    hint:
+      "Each phase sends its request to every replica and waits for r (read) or w (write) DIFFERENT replicas: keep a " +
+      "Set of the answering node ids (message.src), so that a duplicated answer, or a replica's answer to a resend, " +
+      "counts once; count only answers whose in_reply_to is one of this operation's own requests. 2–3% of messages are " +
+      "lost: resend to the replicas that have not answered, several times per timeoutMs (every timeoutMs / 5 passes; " +
+      "every timeoutMs / 2 fails on every seed), and never wait for all n — with n − max(r, w) replicas down every " +
+      "operation must still succeed. A phase without its quorum after timeoutMs (300–500 ms here) rejects, so an " +
+      "operation ends within 2 × timeoutMs + 10 ms. put: read first, then write { counter: highest counter read + 1, " +
+      "writer: node.id } — never a counter of your own. get: return the value of the highest version, comparing " +
+      'counter first and writer second ("c2" > "c1"), not the first answer; if it is not null, write that version and ' +
+      "value back and wait for w q_write_ok before returning. Without the write-back, the first scenario (a put that " +
+      "reaches one replica 150 ms before the others, while gets run) shows a new value and then the old one: not " +
+      "linearizable. 27 runs × 3 scenarios per seed, about 8,500 operations in all.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
     id: "09A",
     notebook: "09-consensus-raft",
     slug: "leader-election",
@@ -422,7 +499,6 @@ export const EXERCISES: readonly Exercise[] = [
       "follower and resets a follower's election timer (else followers start new terms under a live leader).",
     seeds: DEFAULT_SEEDS,
   },
-  // <09A entry here>
   {
     id: "09B",
     notebook: "09-consensus-raft",
@@ -443,7 +519,6 @@ export const EXERCISES: readonly Exercise[] = [
       "in order, once each (in RaftReady.applied). Large commands are sent once per follower (the byte budget).",
     seeds: DEFAULT_SEEDS,
   },
-  // <09B entry here>
   {
     id: "09C",
     notebook: "09-consensus-raft",
@@ -463,7 +538,6 @@ export const EXERCISES: readonly Exercise[] = [
       "is compared with the state at the crash.",
     seeds: DEFAULT_SEEDS,
   },
-  // <09C entry here>
   {
     id: "09D",
     notebook: "09-consensus-raft",
@@ -484,7 +558,6 @@ export const EXERCISES: readonly Exercise[] = [
       "node.rpc each attempt with a timeout, on not_leader follow the hint, on timeout try the next server; retry until ok.",
     seeds: DEFAULT_SEEDS,
   },
-  // <09D entry here>
   {
     id: "09E",
     notebook: "09-consensus-raft",
@@ -506,7 +579,6 @@ export const EXERCISES: readonly Exercise[] = [
       "entries, and checks the applied order.",
     seeds: DEFAULT_SEEDS,
   },
-  // <09E entry here>
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -519,6 +591,7 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "05-integration-and-services": "05 integration-and-services",
   "06-time-and-concurrency": "06 time-and-concurrency",
   "07-failure-detection": "07 failure-detection",
+  "08-redundancy-and-recovery": "08 redundancy-and-recovery",
   "09-consensus-raft": "09 consensus-raft",
 };
 

@@ -3,8 +3,13 @@
 import { describe, expect, it } from "vitest";
 import { exercise, loadModule } from "../grading";
 import { measuring, metaTests, notImplemented, type Graded } from "../grading/meta";
-import { checkRaftElection, TRIALS_PER_SEED as ELECTION_TRIALS, type RaftApi } from "../grading/09-consensus-raft/raft-election";
+import { runScenarios } from "../grading/check";
 import { RAFT_MESSAGE_TYPES } from "../../lib/raft/index";
+import { checkRaftElection, TRIALS_PER_SEED as ELECTION_TRIALS, type RaftApi } from "../grading/09-consensus-raft/raft-election";
+import { checkRaftReplication, TRIALS_PER_SEED as REPLICATION_TRIALS, backupMeasured, BACKUP_REJECTIONS_MAX } from "../grading/09-consensus-raft/raft-replication";
+import { builtMeasured, checkPersistence, PERSISTENCE_SCENARIOS, RESTART_EXPECTED, TRIALS as PERSISTENCE_TRIALS } from "../grading/09-consensus-raft/raft-persistence";
+import { checkKv, kvStats, TRIALS as KV_TRIALS, type KvApi } from "../grading/09-consensus-raft/kv";
+import { checkSnapshots, TRIALS as SNAPSHOT_TRIALS } from "../grading/09-consensus-raft/raft-snapshot";
 
 /** A stand-in for the untouched Raft stub, throwing for exercise `id`. */
 function raftStub(id: string): RaftApi {
@@ -39,8 +44,6 @@ describe("grader 09A leader-election: the untouched stub", () => {
     expect(r.pendingMessage).toBe("Exercise 09A (leader-election) is not implemented yet: open exercises/09-consensus-raft/raft.ts");
   });
 });
-// <09A meta here>
-import { checkRaftReplication, TRIALS_PER_SEED as REPLICATION_TRIALS, backupMeasured, BACKUP_REJECTIONS_MAX } from "../grading/09-consensus-raft/raft-replication";
 
 export const raftReplication: Graded<RaftApi> = {
   exercise: exercise("09B"),
@@ -69,9 +72,6 @@ describe("grader 09B log-replication: what its trials contain", () => {
     expect(backupMeasured.rejectionsMax * 3).toBeLessThanOrEqual(BACKUP_REJECTIONS_MAX);
   });
 });
-// <09B meta here>
-import { builtMeasured, checkPersistence, PERSISTENCE_SCENARIOS, RESTART_EXPECTED, TRIALS as PERSISTENCE_TRIALS } from "../grading/09-consensus-raft/raft-persistence";
-import { runScenarios } from "../grading/check";
 
 /** A restart that did not bring back what the server had at its crash (the got-text of the restart check). */
 const RESTARTED = String.raw`\S+ restarted at t=[\d.]+ms with currentTerm \d+, votedFor (null|"\S+"), .*; when it crashed at t=[\d.]+ms it had currentTerm \d+, votedFor (null|"\S+"), .* — lost: `;
@@ -112,8 +112,6 @@ describe("grader 09C persistence: what its built scenarios reach", () => {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-// <09C meta here>
-import { checkKv, kvStats, TRIALS as KV_TRIALS, type KvApi } from "../grading/09-consensus-raft/kv";
 
 /** A linearizability failure of exercise 09D, on the given side, with its diagnosis. */
 const KV_NOT_LINEARIZABLE = (side: "servers" | "clerks"): string =>
@@ -151,8 +149,6 @@ describe("grader 09D kv: what its trials contain", () => {
     expect(stats.faults).toBeGreaterThan(KV_TRIALS * 2);
   });
 });
-// <09D meta here>
-import { checkSnapshots, TRIALS as SNAPSHOT_TRIALS } from "../grading/09-consensus-raft/raft-snapshot";
 
 export const raftSnapshots: Graded<RaftApi> = {
   exercise: exercise("09E"),
@@ -172,4 +168,3 @@ export const raftSnapshots: Graded<RaftApi> = {
   accepted: ["raft-snapshot-append-at-heartbeat"],
 };
 metaTests(raftSnapshots);
-// <09E meta here>
