@@ -46,7 +46,7 @@ function gradeSelection(argv, exercises, files) {
       rest.push(arg);
       // the value of an option given as a separate argument is not a selector
       if (!arg.includes("=") && i + 1 < argv.length && !argv[i + 1].startsWith("-") && /^--(reporter|seed|outputFile)$/.test(arg)) rest.push(argv[++i]);
-    } else if (/^\d\d(\.\d+)?$/.test(arg) || /^\d\d-/.test(arg) || /^test\/\d\d-.*\.test\.ts$/.test(arg)) {
+    } else if (/^\d\d(\.\d+|[A-Z])?$/.test(arg) || /^\d\d-/.test(arg) || /^test\/\d\d-.*\.test\.ts$/.test(arg)) {
       selectors.push(arg);
     } else {
       rest.push(arg);
@@ -57,6 +57,7 @@ function gradeSelection(argv, exercises, files) {
   const notebookOf = (file) => path.basename(file).replace(/\.test\.ts$/, "");
   const chosenFiles = new Set();
   const patterns = [];
+  let wholeNotebooksOnly = true;
   for (const selector of selectors) {
     const exercise = exercises.find((e) => e.id === selector);
     if (exercise) {
@@ -64,6 +65,7 @@ function gradeSelection(argv, exercises, files) {
       if (!file) throw new Error(`exercise ${selector} belongs to ${exercise.notebook}, which has no grader file test/${exercise.notebook}.test.ts`);
       chosenFiles.add(file);
       patterns.push(`${escapeRegExp(exercise.id)} `);
+      wholeNotebooksOnly = false;
       continue;
     }
     const name = selector.replace(/^test\//, "").replace(/\.test\.ts$/, "");
@@ -75,12 +77,12 @@ function gradeSelection(argv, exercises, files) {
     }
     for (const file of matching) {
       chosenFiles.add(file);
-      // every exercise of the notebook (its ids start with the notebook number)
-      patterns.push(`${escapeRegExp(notebookOf(file).slice(0, 2))}\\.`);
+      // every exercise of the notebook (its ids are the notebook number and ".K" or a letter: 08.1, 09A)
+      patterns.push(`${escapeRegExp(notebookOf(file).slice(0, 2))}(?:\\.\\d+|[A-Z]) `);
     }
   }
   const chosen = files.filter((f) => chosenFiles.has(f));
-  if (patterns.every((p) => p.endsWith("\\."))) return { files: chosen, args: withUserPattern(rest) }; // whole notebooks
+  if (wholeNotebooksOnly) return { files: chosen, args: withUserPattern(rest) }; // whole notebooks
   const own = `(?:${patterns.join("|")})`;
   // both must hold: the test belongs to a chosen exercise, and it matches the caller's -t
   const testNamePattern = userPattern === undefined ? `^${own}` : `^(?=${own})(?=.*(?:${userPattern}))`;

@@ -70,11 +70,22 @@
  *   (nothing applied), concurrent starts, rejoin of a partitioned leader, backup (50-entry
  *   divergences: ≤ 60 rejected append_entries in the whole run — roll nextIndex back a term at a
  *   time), and the agreement RPC budget (11 entries on 3 servers in ≤ 84 messages).
- * - **09C persistence**: servers crash and restart from what you persisted (persist currentTerm,
- *   votedFor and the log in the same Ready as the messages that depend on them); Figure 8
- *   (commit only entries of your own term by counting); unreliable networks; churn.
- * - **09E snapshots (optional)**: `snapshot` drops the log up to an index; a leader sends
- *   install_snapshot to a follower that needs compacted entries; crashes with snapshots.
+ * - **09C persistence** (`restore`; 10 scenarios, 3 runs each per seed; disks are buffered, so
+ *   only what a Ready persisted survives a crash): a vote survives a crash (the grader crashes a
+ *   voter right after it votes and then asks it again in the same term: it must refuse), persist
+ *   1–3 (all crash; repeated partial crashes; the leader crashes right after a proposal), Figure 8
+ *   (built so that only your server can win with an old-term entry on a majority: commit only
+ *   entries of your own term by counting), Figure 8 on an unreliable network, unreliable agreement,
+ *   reliable and unreliable churn. Every restart is compared with the server's state at its crash:
+ *   `restore` must give back exactly currentTerm, votedFor, the log and snapshotIndex/snapshotTerm —
+ *   persist them in the same Ready as the messages that depend on them.
+ * - **09E snapshots (optional)** (`snapshot`, install_snapshot; 7 scenarios, 4 runs each per seed):
+ *   first the grader plays the leader against one follower of yours (entries, a snapshot inside
+ *   your log, one past it in a new term, a stale one, a crash) and checks your replies and that the
+ *   service gets each index once and in order; then 6.5840's cases — snapshot basic, install after
+ *   a disconnect and after a crash (reliable and unreliable), all crash — with the service
+ *   snapshotting every 10 entries and logs of at most 30 entries. `npm run grade -- 09C` reports
+ *   "09A not implemented" until init, tick and step are written: 09C and 09E build on them.
  */
 import { RAFT_MESSAGE_TYPES, type RaftImplementation } from "../../lib/raft/index";
 import { NotImplementedError } from "../not-implemented";

@@ -67,6 +67,16 @@ describe("npm run grade -- <notebook | exercise>", () => {
     expect(gradeSelection(["01"], exercises, files)).toEqual({ files: ["test/01-time.test.ts"], args: [] });
   });
 
+  it("lettered exercises (09A, 09B, …): one by id, and a whole notebook beside another's exercise", () => {
+    const exercises = [...NB00, { id: "09A", notebook: "09-raft" }, { id: "09B", notebook: "09-raft" }];
+    const files = [...GRADERS, "test/09-raft.test.ts"];
+    const one = gradeSelection(["09B"], exercises, files);
+    expect(one.files).toEqual(["test/09-raft.test.ts"]);
+    expect(["09A a seed 1", "09B b seed 1", "09BC c seed 1"].filter((n) => pattern(one).test(n))).toEqual(["09B b seed 1"]);
+    const mixed = pattern(gradeSelection(["09", "00.2"], exercises, files));
+    expect(["00.1 a seed 1", "00.2 b seed 1", "09A c seed 1", "09B d seed 1"].filter((n) => mixed.test(n))).toEqual(["00.2 b seed 1", "09A c seed 1", "09B d seed 1"]);
+  });
+
   it("an exercise and the caller's own -t: both must hold", () => {
     const t = pattern(gradeSelection(["00.1", "-t", "seed 7$"], NB00, GRADERS));
     expect(["00.1 ping-pong seed 7", "00.1 ping-pong seed 77", "00.2 echo seed 7"].filter((n) => t.test(n))).toEqual(["00.1 ping-pong seed 7"]);
