@@ -20,3 +20,5 @@ export * from "./partitioning/index";
 export * from "./recovery/index";
 export * from "./raft/index";
 export * from "./kv/index";
+export * from "./dht/index";
+export * from "./p2p/index";

@@ -579,6 +579,71 @@ export const EXERCISES: readonly Exercise[] = [
       "entries, and checks the applied order.",
     seeds: DEFAULT_SEEDS,
   },
+  {
+    id: "10.1",
+    notebook: "10-peer-to-peer",
+    slug: "ring-storage",
+    title: "DHT storage nodes on a consistent-hash ring: a join or leave hands off exactly the keys whose owner changed",
+    module: "10-peer-to-peer/ring-storage",
+    points: 15,
+    hint:
+      "Owner of a key = ringOwnerOf(key, ring, virtualNodes) from lib/dht/index with the virtualNodes you were given — never " +
+      "hash % ring.length (a 5th node then moves ~4/5 of the keys, the ring ~1/5). put/get: serve it if you own the key, else " +
+      "node.rpc the same request to the owner (timeoutMs ~60, retries ~30: 5% loss) and reply with its answer. On ring_change " +
+      "reply ring_change_ok, ignore a ring you already have, adopt the new one, and for every key you hold whose NEW owner is " +
+      "another node send { type: \"handoff\", entries: [[key, value], …] } to that owner by rpc; delete the keys only when the " +
+      "handoff_ok comes back (a key deleted at send time is lost when the message is dropped — about 1 trial in 3 has one). " +
+      "On handoff store every entry and reply handoff_ok with their keys. Send no key you still own.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "10.2",
+    notebook: "10-peer-to-peer",
+    slug: "chord-lookup",
+    title: "Chord finger tables and the iterative lookup by closest preceding finger, in O(log N) hops",
+    module: "10-peer-to-peer/chord-lookup",
+    points: 15,
+    hint:
+      "Sort the nodes once; finger i = the first node ≥ (self + 2^i) mod 2^m, wrapping to the lowest node (i from 0, so " +
+      "finger 0 is the successor; 2^(i+1) skips it). lookupPath: stop at once if key = start; at node n with successor s, " +
+      "if key ∈ (n, s] (wrapping: n < key || key ≤ s when s < n; the whole circle when s = n) append s and stop; else append the " +
+      "finger f ∈ (n, key), open at both ends, scanned from i = m − 1 down, and go on there. Compare the node a finger points " +
+      "to with the key, not its start. With 1,024 nodes a lookup must take ≤ 10 + 2 = 12 hops; a walk along successors takes " +
+      "hundreds. Keys past the highest node belong to the lowest node, not the highest.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "10.3",
+    notebook: "10-peer-to-peer",
+    slug: "flooding",
+    title: "TTL flooding with duplicate suppression: every peer within ttl hops gets a query once, 2|E| − N + 1 sends",
+    module: "10-peer-to-peer/flooding",
+    points: 15,
+    hint:
+      "Keep a Set of the queries seen, keyed by origin AND queryId (two origins may reuse an id); flood() marks its own query " +
+      "seen and sends ttl unchanged to every neighbour. On a flood message: if seen, return at once (no deliver, no forward) — " +
+      "with 10% duplication and several paths most copies are later copies; else mark it, deliver once, and only if ttl > 1 " +
+      "send ttl − 1 to every neighbour except message.src (a ttl-1 copy is the last hop: forwarding it gives ttl 0 and reaches " +
+      "a peer ttl + 1 hops away). Then a full flood of N = 10 peers and |E| = 13 links costs exactly 2·13 − 10 + 1 = 17 sends. " +
+      "Use options.neighbours, never node.peers() (bystanders come first).",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "10.4",
+    notebook: "10-peer-to-peer",
+    slug: "chord-stabilize",
+    title: "Chord join, stabilize, notify, fix_fingers, check_predecessor and successor lists keep the ring right through failures",
+    module: "10-peer-to-peer/chord-stabilize",
+    points: 15,
+    hint:
+      "Every 100 ms: stabilize asks the successor s for { predecessor, successors }; adopt x only if x ∈ (self, s) open, " +
+      "then successors = [s or x, …s's list] cut to 3 and send cs_notify to the successor. A timed-out s (rpc timeout ~40 ms) " +
+      "is dropped and the next list entry takes over. notify sets predecessor = n if it is null or n ∈ (predecessor, self); " +
+      "check_predecessor pings it and sets null on a timeout (else a dead predecessor blocks every notify). join: " +
+      "successor = lookup(own id) through the bootstrap, never the bootstrap itself. The grader crashes 2 neighbours (of 7–10 nodes) at once " +
+      "and checks every successor 600 ms later, for 3 more rounds, then 3 lookups per live node.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -593,6 +658,7 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "07-failure-detection": "07 failure-detection",
   "08-redundancy-and-recovery": "08 redundancy-and-recovery",
   "09-consensus-raft": "09 consensus-raft",
+  "10-peer-to-peer": "10 peer-to-peer",
 };
 
 /**

@@ -1,0 +1,23 @@
+// Unstructured and hybrid peer-to-peer: overlays, flooding, random walks, trackers, super-peers.
+export { randomOverlay, hopDistances } from "./overlay";
+export type { Overlay, RandomOverlayOptions } from "./overlay";
+export { floodingPeer } from "./flooding";
+export type { FloodingPeer, FloodingPeerOptions, FloodingStats, P2pQuery, P2pHit } from "./flooding";
+export { randomWalkPeer } from "./random-walk";
+export type { RandomWalkPeer, RandomWalkPeerOptions, RandomWalkStats, P2pWalk } from "./random-walk";
+export { expandingRingPeer } from "./expanding-ring";
+export type { ExpandingRingPeer, ExpandingRingPeerOptions, ExpandingRingOutcome } from "./expanding-ring";
+export { placeReplicas } from "./replicas";
+export type { Placement, PlaceReplicasOptions, ReplicationStrategy } from "./replicas";
+export { searchExperiment, searchWorld } from "./search-experiment";
+export type { SearchExperimentOptions, SearchMethod, SearchRow, SearchWorld } from "./search-experiment";
+export { countFlood, countWalk } from "./fast-search";
+export type { FloodCount, WalkCount, CountWalkOptions } from "./fast-search";
+export { trackerNode, trackedPeer } from "./tracker";
+export type { TrackerStats, TrackedPeer, TrackedPeerOptions, FetchOutcome, FetchStatus } from "./tracker";
+export { trackerExperiment } from "./tracker-experiment";
+export type { TrackerExperimentOptions, TrackerRow } from "./tracker-experiment";
+export { superPeerNode, leafPeer } from "./super-peers";
+export type { SuperPeerOptions, LeafPeer, LeafPeerOptions, PeerLoad } from "./super-peers";
+export { superPeerExperiment } from "./super-peer-experiment";
+export type { SuperPeerExperimentOptions, SuperPeerRow } from "./super-peer-experiment";
