@@ -2,6 +2,7 @@
 // finger tables and the iterative lookup through the closest preceding finger (Stoica et al.,
 // "Chord: A Scalable Peer-to-peer Lookup Service for Internet Applications", SIGCOMM 2001 §4, and
 // the ToN 2003 version §IV). Used by the simulated protocol (chord-node.ts), the runners and bench.
+import { mix32 } from "../partitioning/hash";
 import { ConfigError, Prng } from "../sim/index";
 
 /** Check the identifier width; Chord's arithmetic here is exact up to m = 48. */
@@ -51,13 +52,8 @@ export function chordId(label: string, m: number): number {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995);
   }
-  const mix = (h: number) => {
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  };
-  const hi = mix(a ^ Math.imul(b, 0x27d4eb2f));
-  const lo = mix(b + hi);
+  const hi = mix32(a ^ Math.imul(b, 0x27d4eb2f));
+  const lo = mix32(b + hi);
   // 48 well-mixed bits; keep the top m.
   const bits48 = hi * 0x10000 + (lo >>> 16);
   return Math.floor(bits48 / 2 ** (48 - m));

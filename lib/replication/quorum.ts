@@ -26,6 +26,7 @@
 import type { Node } from "../node/index";
 import type { Message } from "../node/index";
 import { ConfigError, SimulationError } from "../sim/index";
+import { fnv1a32 } from "../partitioning/hash";
 
 /** A write's version: a Lamport timestamp, ordered by `counter`, then `writer`. */
 export interface QuorumVersion {
@@ -193,16 +194,6 @@ export class QuorumUnavailableError extends SimulationError {
   }
 }
 
-/** 32-bit FNV-1a of a string (to spread keys' preference lists over the replicas). */
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
 /**
  * The `n` replicas of `key`: `n` consecutive replicas of the list, starting at one picked by a
  * hash of the key (when `n` equals the number of replicas, all of them).
@@ -211,7 +202,7 @@ function fnv1a(text: string): number {
  * preferenceList("x", ["r1", "r2", "r3"], 3); // all three, in some rotation
  */
 export function preferenceList(key: string, replicas: readonly string[], n: number): string[] {
-  const start = fnv1a(key) % replicas.length;
+  const start = fnv1a32(key) % replicas.length;
   return Array.from({ length: n }, (_, i) => replicas[(start + i) % replicas.length]);
 }
 
