@@ -22,3 +22,6 @@ export * from "./raft/index";
 export * from "./kv/index";
 export * from "./dht/index";
 export * from "./p2p/index";
+export * from "./mapreduce/index";
+export * from "./log/index";
+export * from "./security/index";

@@ -644,6 +644,95 @@ export const EXERCISES: readonly Exercise[] = [
       "and checks every successor 600 ms later, for 3 more rounds, then 3 lookups per live node.",
     seeds: DEFAULT_SEEDS,
   },
+  {
+    id: "11.1",
+    notebook: "11-big-data",
+    slug: "apps",
+    title: "word count and inverted index as MapReduce map and reduce functions, byte-identical to the reference",
+    module: "11-big-data/apps",
+    points: 10,
+    hint:
+      "Find words with contents.match(/\\p{L}+/gu) ?? [] — never split(/\\s+/) (punctuation and digits stay in the word), /\\w+/ " +
+      "(digits and _ join words, \"café\" splits) or [A-Za-z]+; keep the case, and let apostrophes split (\"don't\" is \"don\" and \"t\"). " +
+      "wordCount: map emits { key: word, value: \"1\" }; reduce returns String of the SUM of parseInt(value) — reduce also runs as a " +
+      "combiner, so reduce(\"a\", [\"3\", \"1\", \"12\"]) is \"16\", not values.length. invertedIndex: map emits { key: word, value: file } " +
+      "once per distinct word of the file (a Set); reduce dedupes the files, sorts them (the input order is random) and returns " +
+      "`${files.length} ${files.join(\",\")}`. Compare your output with runSequential(wordCount, inputs) from lib/mapreduce/index.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "11.2",
+    notebook: "11-big-data",
+    slug: "master",
+    title: "a MapReduce master that schedules map then reduce tasks through worker crashes and stalls, reassigning only after a timeout",
+    module: "11-big-data/master",
+    points: 25,
+    hint:
+      "Keep per task (map i, reduce r) a state idle | in_progress | completed, the next attempt number and when the latest attempt " +
+      "went out (node.now()). On get_task: every reduce completed → { kind: \"exit\" }; else while some map is not completed hand out " +
+      "only maps, afterwards only reduces: an idle task, else an in_progress one whose attempt is ≥ taskTimeoutMs old (never sooner: " +
+      "the first attempt may only be slow), each hand-out with attempt = a NEW number (0, 1, 2, …); nothing to hand out → " +
+      "{ kind: \"wait\" }. On task_done: reply task_done_ok; if the task is not completed yet mark it completed, whichever attempt " +
+      "reported (the output was committed by rename first); a report for a completed task changes nothing — count tasks, not " +
+      "reports, or a late duplicate makes done() true while mr-out-r is missing. A completed task is never handed out again, even " +
+      "if its worker crashes later (its output is in the shared file system). done() = every reduce task completed.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "11.3",
+    notebook: "11-big-data",
+    slug: "idempotent-consumer",
+    title: "an idempotent consumer: each event applied exactly once across crashes, redeliveries and a producer's duplicate records",
+    module: "11-big-data/idempotent-consumer",
+    points: 20,
+    hint:
+      "Keep ONE storage value { balances, applied: { [eventId]: true } } and read it when your function starts (a restart runs " +
+      "it again; memory is gone). On (re)start ask fetch_committed for the offset, then loop: fetch { offset, maxRecords: " +
+      "pollMaxRecords } with node.rpc (timeoutMs ~40, retries ~20, and ask again if it throws); for each record skip it if its " +
+      "eventId is in applied, else add the amount and mark the eventId; write the value with node.storage.set in that same " +
+      "step (no await between the balance and its mark), THEN commit_offset { offset: last offset + 1 } and await its ok. " +
+      "Commit first and a crash right after the commit loses the batch; mark after the commit's await and a crash between " +
+      "processing and commit applies the batch twice; remember offsets instead of eventIds and the producer's retry (the same " +
+      "event at a later offset) is applied twice. With no records, await node.sleep(15) and poll again. Answer read_balance " +
+      "from the stored balances (0 if none); processed() = the number of eventIds in applied.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "12.1",
+    notebook: "12-security",
+    slug: "token-server",
+    title: "a server that verifies signed session tokens (HS256 and EdDSA, exp/nbf with skew, iss/aud) and checks roles before it acts",
+    module: "12-security/token-server",
+    points: 20,
+    hint:
+      "Validate the body first (token a string, op an own key of operations, args a plain object: else 400), wrapped so that " +
+      "nothing can throw. Token (else 401): exactly 3 segments; header = JSON.parse(base64urlDecodeText(seg0)) in a try; " +
+      "key = options.keys[header.kid] (own key only) and require header.alg === key.alg — the key decides the algorithm, so " +
+      "\"none\" and HS256-with-an-Ed25519-kid fail; the signature covers the text seg0 + \".\" + seg1 as received: HS256 " +
+      "constantTimeEqual(hmacSha256(secret, input), base64urlDecode(seg2)), EdDSA ed25519Verify(publicKey, input, sig). " +
+      "Then now = node.clock() (the grader sets it off by up to 3 s): refuse now >= exp + skew and now < nbf - skew; iss must " +
+      "equal, aud equal or contain. RBAC (else 403): union of rolePermissions[role] over the roles, compared with includes on " +
+      "the ARRAY (\"x:read-own\" is not \"x:read\"). Run the operation once, only when everything passed. 135 trials of ~28 calls.",
+    seeds: DEFAULT_SEEDS,
+  },
+  {
+    id: "12.2",
+    notebook: "12-security",
+    slug: "replay-guard",
+    title: "replay protection: nonces and timestamps under a MAC refuse replays, a retry gets its first reply, memory bounded by the window",
+    module: "12-security/replay-guard",
+    points: 20,
+    hint:
+      "Order: body shape (400, never throw) → client known and verifyEnvelope(body, keys[client]) (401: the MAC covers client, " +
+      "nonce, timestampMs and payload, so a moved timestamp or a swapped payload fails here) → |node.clock() − timestampMs| ≤ " +
+      "windowMs (401) → the cache, keyed by (client, nonce): unseen = execute once, remember { mac, timestampMs, reply } and " +
+      "answer; seen with the same mac = answer the remembered reply again (a retry after a lost reply must not be refused nor " +
+      "re-run); seen with another mac = 409. Before each check forget entries whose timestampMs < now − windowMs, in memory and " +
+      "in node.storage. Restart: either keep the entries in node.storage (one key per nonce, deleted when forgotten) and reload " +
+      "them at start, or note node.clock() at start and refuse every timestampMs not later than it — memory alone lets the " +
+      "grader's attacker replay a request from just before the crash. ~55 requests per trial, 135 trials.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -659,6 +748,8 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "08-redundancy-and-recovery": "08 redundancy-and-recovery",
   "09-consensus-raft": "09 consensus-raft",
   "10-peer-to-peer": "10 peer-to-peer",
+  "11-big-data": "11 big-data",
+  "12-security": "12 security",
 };
 
 /**
