@@ -406,14 +406,14 @@ function listTsFiles(dir) {
 // ---------------------------------------------------------------------------------------------
 // The library as the notebook kernel loads it
 
-/** Where `lib/` is compiled for the kernel (JavaScript and declarations); `notebooks/lib` links here. */
+/** Where `lib/` and `runtime/` are compiled for the kernel (JavaScript and declarations); `notebooks/lib` and `notebooks/runtime` link to its `lib/` and `runtime/`. */
 const NOTEBOOK_LIB = path.join(ROOT, "build", "notebook-lib");
 /** tslab's own TypeScript (5.0.4), so the declarations are ones its compiler reads. */
 const TSLAB_TSC = path.join(ROOT, "node_modules", "@tslab", "typescript-for-tslab", "bin", "tsc");
 
 /**
- * Compile lib/ to build/notebook-lib/ (CommonJS and .d.ts, tsconfig.notebooks.json) unless it is
- * newer than every file under lib/. The notebooks import `./lib`, which is a link to that folder:
+ * Compile lib/ and runtime/ to build/notebook-lib/ (CommonJS and .d.ts, tsconfig.notebooks.json) unless it is
+ * newer than every file under them. The notebooks import `./lib`, which links to its lib/ folder:
  * the kernel then type-checks a notebook cell against declarations and runs compiled code, instead
  * of type-checking and compiling all of lib/ in every kernel (≈ 5 s per notebook, growing with lib/).
  * Returns true when it compiled.
@@ -425,14 +425,14 @@ function buildNotebookLib({ force = false } = {}) {
   const stamp = path.join(NOTEBOOK_LIB, ".built");
   // What was compiled: every source file with its size and modification time (a deleted or added
   // file changes it too), and the compiler settings.
-  const sources = [...listTsFiles(path.join(ROOT, "lib")), path.join(ROOT, "tsconfig.notebooks.json")];
+  const sources = [...listTsFiles(path.join(ROOT, "lib")), ...listTsFiles(path.join(ROOT, "runtime")), path.join(ROOT, "tsconfig.notebooks.json")];
   const fingerprint = sources.map((f) => {
     const stat = fs.statSync(f);
     return `${path.relative(ROOT, f)} ${stat.size} ${stat.mtimeMs}`;
   }).join("\n") + "\n";
   if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint) return false;
   if (!fs.existsSync(TSLAB_TSC)) throw new Error(`${TSLAB_TSC} is missing: run npm ci`);
-  log("compiling lib/ for the notebook kernel into build/notebook-lib/ (once after each change to lib/) …");
+  log("compiling lib/ and runtime/ for the notebook kernel into build/notebook-lib/ (once after each change to them) …");
   // Compile next to the old copy and swap the folders, so a kernel running meanwhile never finds
   // the library half-written or gone.
   const next = `${NOTEBOOK_LIB}.next`;
