@@ -25,3 +25,4 @@ export * from "./p2p/index";
 export * from "./mapreduce/index";
 export * from "./log/index";
 export * from "./security/index";
+export * from "./explore/index";
