@@ -54,7 +54,7 @@
 // }
 export { explore, problemsOf } from "./search";
 export { formatReplay, parseReplay, formatCounterexample, replayInSimulator, ReplayError } from "./replay";
-export { canonicalJson, hashValue, fingerprint, combineOrdered, combineUnordered } from "./encode";
+export { hashValue, fingerprint, combineOrdered, combineUnordered } from "./encode";
 export {
   centralLockMachine,
   pbModelMachine,
