@@ -12,6 +12,7 @@
 // Symmetry reduction renames node ids inside every part (string values and object keys equal to an
 // id) and takes the smallest fingerprint over the allowed renamings: equivalent states get equal
 // fingerprints without building a canonical representative.
+import { mix32 } from "../partitioning/hash"; // MurmurHash3's 32-bit finaliser
 
 /**
  * The canonical JSON of a value: objects with their keys sorted, `undefined` fields left out (as
@@ -105,7 +106,7 @@ function text(t: string): void {
       b = Math.imul(b ^ c, 0x5bd1e995);
       b ^= b >>> 15;
     }
-    h = (fmix(a) & 0x1fffff) * 0x100000000 + fmix(b);
+    h = (mix32(a) & 0x1fffff) * 0x100000000 + mix32(b);
     if (strings.size >= STRINGS_MAX) strings.clear();
     strings.set(t, h);
   }
@@ -187,7 +188,7 @@ export function hashValue(v: unknown, rename?: ReadonlyMap<string, string>): Fin
   laneA = 0x3c6ef372;
   laneB = 0x1f83d9ab;
   value(v, rename);
-  return join(fmix(laneA ^ 0x68e31da4), fmix(laneB ^ 0x5be0cd19));
+  return join(mix32(laneA ^ 0x68e31da4), mix32(laneB ^ 0x5be0cd19));
 }
 
 /**
@@ -197,16 +198,6 @@ export function hashValue(v: unknown, rename?: ReadonlyMap<string, string>): Fin
  */
 export function fingerprint(t: string): Fingerprint {
   return hashValue(t);
-}
-
-/** MurmurHash3's 32-bit finaliser. */
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /** Two 32-bit halves as one 53-bit number (21 bits of `hi`). */
@@ -233,7 +224,7 @@ export function combineOrdered(parts: readonly Fingerprint[]): Fingerprint {
     word(hi);
     word(p - hi * 0x100000000);
   }
-  return join(fmix(laneA ^ parts.length), fmix(laneB));
+  return join(mix32(laneA ^ parts.length), mix32(laneB));
 }
 
 /**
@@ -248,8 +239,8 @@ export function combineUnordered(parts: readonly Fingerprint[]): Fingerprint {
     const p = parts[i];
     const hi = high(p);
     const lo = p - hi * 0x100000000;
-    a = (a + fmix(lo ^ Math.imul(hi, 0x27d4eb2f))) | 0;
-    b = (b + fmix(hi ^ Math.imul(lo | 0, 0x165667b1) ^ 0x5bd1e995)) | 0;
+    a = (a + mix32(lo ^ Math.imul(hi, 0x27d4eb2f))) | 0;
+    b = (b + mix32(hi ^ Math.imul(lo | 0, 0x165667b1) ^ 0x5bd1e995)) | 0;
   }
-  return join(fmix(a ^ parts.length), fmix(b ^ 0x9e3779b9));
+  return join(mix32(a ^ parts.length), mix32(b ^ 0x9e3779b9));
 }
