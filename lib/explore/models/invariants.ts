@@ -4,7 +4,7 @@
 // the explorer (through a one-line ExploreProperty) and a simulator invariant.
 import type { TwoPhaseState } from "../../machine/index";
 import type { LockState } from "./mutex";
-import type { PbModelState } from "./primary-backup";
+import type { PbBackupState, PbModelState, PbPrimaryState } from "./primary-backup";
 
 /**
  * Mutual exclusion (Coulouris §15.2, ME1 "safety"): at most one client in its critical section.
@@ -26,7 +26,7 @@ export function mutualExclusionViolations(states: Readonly<Record<string, LockSt
  * @example lostWriteViolations(host.states()) // [] or ["lost write: c was told x1=v1 is written, but no live server has it"]
  */
 export function lostWriteViolations(states: Readonly<Record<string, PbModelState>>): string[] {
-  const servers = Object.values(states).filter((s) => s.role !== "client");
+  const servers = Object.values(states).filter((s): s is PbPrimaryState | PbBackupState => s.role !== "client");
   const out: string[] = [];
   for (const id of Object.keys(states)) {
     const c = states[id];
