@@ -26,3 +26,4 @@ export * from "./mapreduce/index";
 export * from "./log/index";
 export * from "./security/index";
 export * from "./explore/index";
+export * from "./viewer/index";

@@ -2,7 +2,8 @@
  * The picture of a failure: a Mermaid sequence diagram of the messages the failure is about and
  * what happened around them, written to `build/failures/<id>-<slug>-seed-<seed>.mmd` for the
  * student to open (`npm run diagrams -- build/failures`, VS Code's Mermaid preview,
- * https://mermaid.live, or the notebook's `showMermaid`).
+ * https://mermaid.live, or the notebook's `showMermaid`). Beside it, the failing run's whole trace is
+ * saved as `<id>-<slug>-seed-<seed>.trace.json`, to play in the run viewer (`npm run viewer -- <file>`).
  *
  * It carries the evidence in the words the grader prints:
  * - the window is chosen around the failure's evidence (the messages it names), not just the
@@ -26,6 +27,7 @@ import {
   failureDiagram as drawFailure,
   wrapText,
 } from "../../lib/trace";
+import { traceToJson } from "../../lib/viewer";
 import type { CheckResult } from "./check";
 import type { Exercise } from "./exercises";
 import { bodyFields } from "./messages";
@@ -53,6 +55,21 @@ export const FAILURES_DIR = "build/failures";
  */
 export function failureDiagramPath(ex: Exercise, seed: number): string {
   return `${FAILURES_DIR}/${ex.id}-${ex.slug}-seed-${seed}.mmd`;
+}
+
+/**
+ * The saved trace's path from the repository root (beside the diagram).
+ *
+ * @example
+ * failureTracePath(exercise("00.1"), 7); // "build/failures/00.1-ping-pong-seed-7.trace.json"
+ */
+export function failureTracePath(ex: Exercise, seed: number): string {
+  return `${FAILURES_DIR}/${ex.id}-${ex.slug}-seed-${seed}.trace.json`;
+}
+
+/** The command that opens a saved trace in the run viewer. @example viewerCommand("build/failures/x.trace.json") */
+export function viewerCommand(traceFile: string): string {
+  return `npm run viewer -- ${traceFile}`;
 }
 
 /** The grader's note: what it expected and what it got, in at most {@link NOTE_LINES_MAX} lines. */
@@ -108,11 +125,38 @@ export function writeFailureDiagram(ex: Exercise, result: CheckResult): string {
 }
 
 /**
- * Remove an old diagram for this exercise and seed, so no stale picture survives a passing run.
+ * Save the failing run of `result` (all its events) for the run viewer and return the file's path
+ * from the repository root.
+ *
+ * @example
+ * writeFailureTrace(exercise("00.1"), result); // "build/failures/00.1-ping-pong-seed-7.trace.json"
+ */
+export function writeFailureTrace(ex: Exercise, result: CheckResult): string {
+  const file = failureTracePath(ex, result.seed);
+  const trial = result.trial && result.trial.count > 1 ? `, trial ${result.trial.index + 1}` : "";
+  const meta = {
+    title: `${ex.id} ${ex.slug} failed, seed ${result.seed}${trial}`,
+    note: `expected ${result.expected ?? "?"}; got ${result.got ?? "?"}`,
+    seed: result.trial?.seed ?? result.seed,
+    graderSeed: result.seed,
+    ...(result.nodeOrder && result.nodeOrder.length > 0 ? { nodes: [...result.nodeOrder] } : {}),
+    scenario: result.scenario,
+    expected: result.expected,
+    got: result.got,
+  };
+  const abs = path.join(REPO_ROOT, file);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, traceToJson(result.events ?? [], meta));
+  return file;
+}
+
+/**
+ * Remove an old diagram and trace for this exercise and seed, so no stale picture survives a passing run.
  *
  * @example
  * removeFailureDiagram(exercise("00.1"), 7);
  */
 export function removeFailureDiagram(ex: Exercise, seed: number): void {
   fs.rmSync(path.join(REPO_ROOT, failureDiagramPath(ex, seed)), { force: true });
+  fs.rmSync(path.join(REPO_ROOT, failureTracePath(ex, seed)), { force: true });
 }

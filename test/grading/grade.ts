@@ -5,14 +5,15 @@
  * - pending (the stub still throws NotImplementedError): the test is skipped with a note naming
  *   the file to open — except under `DISTLAB_TARGET=solutions`, where it fails;
  * - fail: the test fails with a `GradeError` saying what was expected, the seed that replays it,
- *   the failure diagram written to build/failures/, and the hint. The error carries no stack
+ *   the failure diagram written to build/failures/ (and the run's trace beside it, for the run
+ *   viewer), and the hint. The error carries no stack
  *   frames, so vitest shows no code frame of the grader.
  *
  * The scoreboard reporter reads each test's `meta().distlab`.
  */
 import { describe, it } from "vitest";
 import type { CheckResult } from "./check";
-import { removeFailureDiagram, writeFailureDiagram, EVIDENCE_MARK, FAILURES_DIR } from "./diagram";
+import { removeFailureDiagram, viewerCommand, writeFailureDiagram, writeFailureTrace, EVIDENCE_MARK, FAILURES_DIR } from "./diagram";
 import { exercise, exerciseFile, graderFile, suiteName, type Exercise } from "./exercises";
 import { currentTarget, loadTarget, type Target } from "./target";
 
@@ -80,6 +81,7 @@ export function replayCommand(ex: Exercise, seed: number): string {
  *
  * @example
  * formatFailure(exercise("00.1"), result, "build/failures/00.1-ping-pong-seed-7.mmd");
+ * formatFailure(exercise("00.1"), result, diagram, "exercises", "full", "build/failures/00.1-ping-pong-seed-7.trace.json");
  */
 export function formatFailure(
   ex: Exercise,
@@ -87,6 +89,7 @@ export function formatFailure(
   diagram: string | undefined,
   target: Target = "exercises",
   hint: "full" | "short" = "full",
+  trace?: string,
 ): string {
   const pad = "            ";
   const lines = [
@@ -100,6 +103,10 @@ export function formatFailure(
   if (diagram) {
     lines.push(`  diagram   ${diagram} (${EVIDENCE_MARK} marks the messages this is about)`);
     lines.push(`            render it: npm run diagrams -- ${FAILURES_DIR} (or paste it into https://mermaid.live)`);
+  }
+  if (trace) {
+    lines.push(`  trace     ${trace} (the whole run)`);
+    lines.push(`            watch it: ${viewerCommand(trace)}, then open the .html it writes`);
   }
   lines.push(`  hint      ${hint === "full" ? wrap(ex.hint, 86, pad) : "(printed with the first failing seed above)"}`);
   return lines.join("\n");
@@ -146,9 +153,10 @@ export function gradeExercise<Impl extends object>(id: string, check: (impl: Imp
           ctx.skip(`pending: ${result.pendingMessage ?? `open ${file}`}`);
         }
         const diagram = writeFailureDiagram(ex, result);
+        const trace = writeFailureTrace(ex, result);
         meta.summary = `seed ${seed}: expected ${result.expected}; got ${result.got}`;
         meta.diagram = diagram;
-        const text = formatFailure(ex, result, diagram, target, hintShown ? "short" : "full");
+        const text = formatFailure(ex, result, diagram, target, hintShown ? "short" : "full", trace);
         hintShown = true;
         throw new GradeError(text);
       });

@@ -34,9 +34,12 @@ export {
   NOTE_LINES_MAX,
   failureDiagram,
   failureDiagramPath,
+  failureTracePath,
   removeFailureDiagram,
+  viewerCommand,
   wrapText,
   writeFailureDiagram,
+  writeFailureTrace,
 } from "./diagram";
 export { GradeError, formatFailure, gradeExercise, replayCommand } from "./grade";
 
