@@ -14,7 +14,7 @@
 import type { Message, Node } from "../node/index";
 import { GroupCoordinator } from "./coordinator";
 import type { AssignmentStrategy } from "./assignment";
-import { keyHash } from "./partitioner";
+import { fnv1a32 } from "../partitioning/hash";
 import { OffsetOutOfRangeError, PartitionLog, type LogRecord } from "./partition-log";
 import {
   LOG_ERRORS,
@@ -303,7 +303,7 @@ export function logBroker(node: Node, options: LogBrokerOptions): LogBrokerHandl
     if (!isLeader()) return void node.reply(msg, notLeaderError());
     if (typeof b.key !== "string") return void node.reply(msg, error(LOG_ERRORS.malformedRequest, "malformed_request", `produce: key must be a string, got ${typeof b.key}`));
     const n = topics.get(b.topic);
-    const partition = b.partition ?? (n === undefined ? 0 : keyHash(b.key) % n);
+    const partition = b.partition ?? (n === undefined ? 0 : fnv1a32(b.key) % n);
     const state = partitionOf({ topic: b.topic, partition }, "produce");
     if (isError(state)) return void node.reply(msg, state);
     const acksAll = (b.acks ?? "all") === "all";

@@ -28,7 +28,7 @@ export type {
   LogErrorBody,
   BrokerReply,
 } from "./wire";
-export { keyHash, makePartitioner } from "./partitioner";
+export { makePartitioner } from "./partitioner";
 export type { LogPartitioner } from "./partitioner";
 export { assignPartitions } from "./assignment";
 export type { AssignmentStrategy } from "./assignment";

@@ -1,20 +1,7 @@
 // Which partition a record goes to: by a hash of its key (Kafka's default partitioner), so every
-// record of one key lands in one partition and keeps its order there.
-
-/**
- * FNV-1a over the key's UTF-16 code units, as a non-negative 32-bit number.
- *
- * @example
- * keyHash("user-7") % 4; // the partition of user-7's records among 4
- */
-export function keyHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
+// record of one key lands in one partition and keeps its order there. The hash is FNV-1a over the
+// key's UTF-16 code units: lib/partitioning's fnv1a32.
+import { fnv1a32 } from "../partitioning/hash";
 
 /** Picks a partition for a record: `"key-hash"` (default), `"round-robin"`, or your own function. */
 export type LogPartitioner = "key-hash" | "round-robin" | ((key: string, partitions: number) => number);
@@ -33,5 +20,5 @@ export function makePartitioner(partitioner: LogPartitioner, partitions: number)
     return () => next++ % partitions;
   }
   if (partitioner !== "key-hash") throw new Error(`unknown partitioner ${JSON.stringify(partitioner)} (use "key-hash", "round-robin" or a function)`);
-  return (key) => keyHash(key) % partitions;
+  return (key) => fnv1a32(key) % partitions;
 }

@@ -5,6 +5,7 @@
 import { ConfigError } from "../sim/errors";
 import { Prng } from "../sim/prng";
 import type { InputFile } from "./app";
+import { ZipfSampler } from "../patterns/zipf";
 
 /** Options of {@link generateCorpus}. */
 export interface CorpusOptions {
@@ -70,16 +71,9 @@ export function generateCorpus(options: CorpusOptions = {}): InputFile[] {
   if (!Number.isInteger(vocabulary) || vocabulary < 1 || vocabulary > 100_000) throw new ConfigError(`${where}: vocabulary`, vocabulary, "a whole number in [1, 100000]");
   if (typeof zipf !== "number" || !(zipf >= 0) || !Number.isFinite(zipf)) throw new ConfigError(`${where}: zipf`, zipf, "a finite exponent ≥ 0");
   const words = corpusVocabulary({ seed, size: vocabulary });
-  const cumulative: number[] = [];
-  let total = 0;
-  for (let i = 1; i <= vocabulary; i++) { total += 1 / Math.pow(i, zipf); cumulative.push(total); }
   const prng = new Prng(seed).split("corpus text");
-  const draw = (): string => {
-    const x = prng.float() * total;
-    let lo = 0, hi = vocabulary - 1;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (cumulative[mid] > x) hi = mid; else lo = mid + 1; }
-    return words[lo];
-  };
+  const ranks = new ZipfSampler({ keyCount: vocabulary, exponent: zipf }, prng);
+  const draw = (): string => words[ranks.next()];
   const width = String(files - 1).length < 2 ? 2 : String(files - 1).length;
   const out: InputFile[] = [];
   for (let f = 0; f < files; f++) {
