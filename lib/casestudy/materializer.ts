@@ -1,0 +1,80 @@
+// The history materializer: reads every partition of the rooms log and folds the records into
+// room histories with `applyMessage`, which drops a message id it already holds — the end of the
+// end-to-end deduplication (a client retry that reached two front-ends is two log records).
+// Its state is soft: kept in memory with the next offset of each partition, so after a crash it
+// replays the log from offset 0 and rebuilds the same histories.
+import type { Node } from "../node/index";
+import { logConsumer, type LogConsumer } from "../log/index";
+import { applyMessage, type ApplyOutcome, type RoomHistories } from "./rooms";
+
+/** Options of {@link historyMaterializer}. */
+export interface HistoryMaterializerOptions {
+  /** The log brokers, leader first. */
+  brokers: string[];
+  /** Default "rooms". */
+  topic?: string;
+  /** The topic's partitions: all of them are read (manual assignment, no group). */
+  partitions: number;
+  /** Drop a record whose message id the room already holds. Default true (false: the first design). */
+  dedupById?: boolean;
+}
+
+/** A running materializer. */
+export interface HistoryMaterializer {
+  /** The room histories built so far by this incarnation. */
+  rooms(): RoomHistories;
+  /** How many records ended each way. */
+  readonly outcomes: Record<ApplyOutcome, number>;
+  readonly consumer: LogConsumer;
+  /** True once the record at `offset` of `partition` has been folded in. */
+  caughtUp(partition: number, offset: number): boolean;
+  /** The seq `room`'s history holds for message `id` (its first copy in the log), if any. */
+  seqOf(room: string, id: string): number | undefined;
+}
+
+/**
+ * Fold the rooms log into room histories on `node`. Each record is `key = room`,
+ * `value = { id, user, text }`, and its offset becomes the message's `seq`.
+ *
+ * @example
+ * let history!: HistoryMaterializer;
+ * sim.spawn("m1", (node) => void (history = historyMaterializer(node, { brokers: ["b1"], partitions: 4 })));
+ * await sim.runFor(1000);
+ * checkRoomHistories(history.rooms(), acked); // [] when every acked post is there once, in order
+ */
+export function historyMaterializer(node: Node, options: HistoryMaterializerOptions): HistoryMaterializer {
+  if (!Number.isInteger(options.partitions) || options.partitions < 1) throw new Error(`historyMaterializer on ${node.id}: options.partitions must be an integer ≥ 1, got ${String(options.partitions)}`);
+  const dedup = options.dedupById ?? true;
+  let rooms: RoomHistories = {};
+  const nextOffset = new Map<number, number>();
+  const outcomes: Record<ApplyOutcome, number> = { appended: 0, duplicate: 0, stale: 0 };
+  const consumer = logConsumer<{ id: string; user: string; text: string }>(node, {
+    broker: options.brokers,
+    topic: options.topic ?? "rooms",
+    group: `history-${node.id}`,
+    partitions: Array.from({ length: options.partitions }, (_, p) => p),
+    commit: "with-effects",
+    loadOffset: (partition) => nextOffset.get(partition) ?? 0,
+    process: (record) => {
+      const message = { seq: record.offset, id: record.value.id, user: record.value.user, text: record.value.text };
+      const result = dedup ? applyMessage(rooms, record.key, message) : appendAlways(rooms, record.key, message);
+      rooms = result.rooms;
+      outcomes[result.outcome]++;
+      nextOffset.set(record.partition, record.offset + 1);
+    },
+  });
+  return {
+    rooms: () => rooms,
+    outcomes,
+    consumer,
+    caughtUp: (partition, offset) => (nextOffset.get(partition) ?? 0) > offset,
+    seqOf: (room, id) => (rooms[room] ?? []).find((m) => m.id === id)?.seq,
+  };
+}
+
+/** The first design's fold: every record is a new message (a retried post shows twice). */
+function appendAlways(rooms: RoomHistories, room: string, message: { seq: number; id: string; user: string; text: string }): { rooms: RoomHistories; outcome: ApplyOutcome } {
+  const history = rooms[room] ?? [];
+  if (history.length > 0 && history[history.length - 1].seq >= message.seq) return { rooms, outcome: "stale" };
+  return { rooms: { ...rooms, [room]: [...history, message] }, outcome: "appended" };
+}
