@@ -27,3 +27,4 @@ export * from "./log/index";
 export * from "./security/index";
 export * from "./explore/index";
 export * from "./viewer/index";
+export * from "./casestudy/index";

@@ -2,10 +2,16 @@
 // room histories with `applyMessage`, which drops a message id it already holds — the end of the
 // end-to-end deduplication (a client retry that reached two front-ends is two log records).
 // Its state is soft: kept in memory with the next offset of each partition, so after a crash it
-// replays the log from offset 0 and rebuilds the same histories.
+// replays the log from offset 0 and rebuilds the same histories. With a history store it is the
+// store's single writer: each room whose history changed is written (the whole history, W of N);
+// the first write of a room after a restart merges what the store holds, so a replay that has not
+// caught up yet never writes a shorter history over a longer one (rewriting is idempotent).
 import type { Node } from "../node/index";
 import { logConsumer, type LogConsumer } from "../log/index";
+import { quorumStoreClient, type QuorumStoreClient } from "../replication/index";
 import { applyMessage, type ApplyOutcome, type RoomHistories } from "./rooms";
+import { decodeHistory, encodeHistory, historyKey, mergeHistories } from "./store";
+import type { HistoryStoreOptions } from "./frontend";
 
 /** Options of {@link historyMaterializer}. */
 export interface HistoryMaterializerOptions {
@@ -17,6 +23,12 @@ export interface HistoryMaterializerOptions {
   partitions: number;
   /** Drop a record whose message id the room already holds. Default true (false: the first design). */
   dedupById?: boolean;
+  /** Write every changed room's history to this quorum store. Default: keep them in memory only. */
+  store?: HistoryStoreOptions;
+  /** Wait before writing a room again after a failed write. Default 20. */
+  retryMs?: number;
+  /** Consumer poll interval when the log had nothing new. Default 5. */
+  pollIntervalMs?: number;
 }
 
 /** A running materializer. */
@@ -30,6 +42,12 @@ export interface HistoryMaterializer {
   caughtUp(partition: number, offset: number): boolean;
   /** The seq `room`'s history holds for message `id` (its first copy in the log), if any. */
   seqOf(room: string, id: string): number | undefined;
+  /** The history store's client (with `store`). */
+  readonly store: QuorumStoreClient | undefined;
+  /** Store writes: done and failed (retried). */
+  readonly writes: { ok: number; failed: number };
+  /** Rooms whose newest history is not yet in the store (waiting or being written). */
+  pending(): string[];
 }
 
 /**
@@ -48,12 +66,55 @@ export function historyMaterializer(node: Node, options: HistoryMaterializerOpti
   let rooms: RoomHistories = {};
   const nextOffset = new Map<number, number>();
   const outcomes: Record<ApplyOutcome, number> = { appended: 0, duplicate: 0, stale: 0 };
+  const s = options.store;
+  const store =
+    s === undefined
+      ? undefined
+      : quorumStoreClient(node, { replicas: s.replicas, n: s.n ?? Math.min(3, s.replicas.length), r: s.r ?? 2, w: s.w ?? 2, timeoutMs: s.timeoutMs ?? 60, readRepair: false, mode: "consistent" });
+  const writes = { ok: 0, failed: 0 };
+  const dirty = new Set<string>();
+  const writing = new Set<string>();
+  const merged = new Set<string>(); // rooms whose stored history this incarnation has merged in
+  let flushing = false;
+
+  async function writeRoom(room: string): Promise<void> {
+    try {
+      if (!merged.has(room)) {
+        const stored = decodeHistory(await store!.get(historyKey(room)));
+        rooms = { ...rooms, [room]: mergeHistories(stored, rooms[room] ?? [], dedup) };
+        merged.add(room);
+      }
+      await store!.put(historyKey(room), encodeHistory(rooms[room] ?? []));
+      writes.ok++;
+    } catch {
+      writes.failed++;
+      dirty.add(room);
+    }
+  }
+
+  async function flush(): Promise<void> {
+    if (flushing) return;
+    flushing = true;
+    while (dirty.size > 0) {
+      const batch = [...dirty].sort();
+      dirty.clear();
+      for (const room of batch) writing.add(room);
+      const before = writes.failed;
+      await Promise.all(batch.map(writeRoom));
+      writing.clear();
+      if (writes.failed > before) await node.sleep(options.retryMs ?? 20);
+    }
+    flushing = false;
+  }
   const consumer = logConsumer<{ id: string; user: string; text: string }>(node, {
     broker: options.brokers,
     topic: options.topic ?? "rooms",
     group: `history-${node.id}`,
     partitions: Array.from({ length: options.partitions }, (_, p) => p),
     commit: "with-effects",
+    processMs: 0,
+    pollMaxRecords: 100,
+    pollIntervalMs: options.pollIntervalMs ?? 5,
     loadOffset: (partition) => nextOffset.get(partition) ?? 0,
     process: (record) => {
       const message = { seq: record.offset, id: record.value.id, user: record.value.user, text: record.value.text };
@@ -61,6 +122,10 @@ export function historyMaterializer(node: Node, options: HistoryMaterializerOpti
       rooms = result.rooms;
       outcomes[result.outcome]++;
       nextOffset.set(record.partition, record.offset + 1);
+      if (store !== undefined && result.outcome === "appended") {
+        dirty.add(record.key);
+        void flush();
+      }
     },
   });
   return {
@@ -69,6 +134,9 @@ export function historyMaterializer(node: Node, options: HistoryMaterializerOpti
     consumer,
     caughtUp: (partition, offset) => (nextOffset.get(partition) ?? 0) > offset,
     seqOf: (room, id) => (rooms[room] ?? []).find((m) => m.id === id)?.seq,
+    store,
+    writes,
+    pending: () => [...new Set([...dirty, ...writing])].sort(),
   };
 }
 

@@ -33,6 +33,8 @@ export interface QuorumPartitionOptions {
   timeoutMs?: number;
   /** Give up waiting for convergence after this long past the heal. Default 2,000 ms. */
   convergeWithinMs?: number;
+  /** Count the stale copies every this many ms after the heal, into `staleCopies` (for a chart). Default: not sampled. */
+  sampleEveryMs?: number;
 }
 
 /** One side of the partition, as its client saw it. */
@@ -69,6 +71,8 @@ export interface QuorumPartitionResult {
   lostWrites: number;
   /** Anti-entropy counters summed over the replicas. */
   antiEntropy: { rounds: number; pulled: number; pushed: number };
+  /** With `sampleEveryMs`: (key, replica) pairs behind the newest version, from the heal until they agree. */
+  staleCopies?: Array<{ afterHealMs: number; staleCopies: number }>;
 }
 
 /**
@@ -163,16 +167,34 @@ export async function runQuorumPartition(options: QuorumPartitionOptions): Promi
 
   const newest = (key: string): QuorumVersion | undefined =>
     ids.map((id) => replicas.get(id)!.read(key)?.version).reduce((a, b) => (compareVersions(b, a) > 0 ? b : a), undefined);
-  let staleCopiesAtHeal = 0;
-  for (const key of keys) {
-    const top = newest(key);
-    for (const id of ids) if (compareVersions(replicas.get(id)!.read(key)?.version, top) < 0) staleCopiesAtHeal++;
-  }
+  const countStale = (): number => {
+    let stale = 0;
+    for (const key of keys) {
+      const top = newest(key);
+      for (const id of ids) if (compareVersions(replicas.get(id)!.read(key)?.version, top) < 0) stale++;
+    }
+    return stale;
+  };
+  const staleCopiesAtHeal = countStale();
   const versionsOf = (id: string): string => JSON.stringify(keys.map((key) => replicas.get(id)!.read(key)?.version ?? null));
   const agree = (): boolean => ids.every((id) => versionsOf(id) === versionsOf(ids[0]));
+  let staleCopies: QuorumPartitionResult["staleCopies"];
+  const sampleEveryMs = options.sampleEveryMs;
+  if (sampleEveryMs !== undefined) {
+    if (!(sampleEveryMs > 0)) throw new ConfigError(`${where}: sampleEveryMs`, sampleEveryMs, "a number of ms > 0");
+    const samples: NonNullable<QuorumPartitionResult["staleCopies"]> = [];
+    staleCopies = samples;
+    const sample = (): void => {
+      if (samples.length > 0 && samples[samples.length - 1].staleCopies === 0) return;
+      samples.push({ afterHealMs: sim.now() - healAtMs, staleCopies: countStale() });
+      if (sim.now() < healAtMs + convergeWithinMs) sim.at(sim.now() + sampleEveryMs, sample, "sample");
+    };
+    sample();
+  }
   const run = await sim.runUntil(agree, { withinMs: convergeWithinMs, throwOnTimeout: false });
   if (errors.length) throw errors[0];
   const convergedAfterMs = agree() ? run.timeMs - healAtMs : undefined;
+  if (staleCopies !== undefined && convergedAfterMs !== undefined) staleCopies.push({ afterHealMs: convergedAfterMs, staleCopies: countStale() });
 
   let divergentKeys = 0;
   let lostWrites = 0;
@@ -188,5 +210,5 @@ export async function runQuorumPartition(options: QuorumPartitionOptions): Promi
     counters.pulled += sync.pulled;
     counters.pushed += sync.pushed;
   }
-  return { mode, seed, n, r, w, sides, divergentKeys, staleCopiesAtHeal, convergedAfterMs, lostWrites, antiEntropy: counters };
+  return { mode, seed, n, r, w, sides, divergentKeys, staleCopiesAtHeal, convergedAfterMs, lostWrites, antiEntropy: counters, ...(staleCopies ? { staleCopies } : {}) };
 }

@@ -99,8 +99,10 @@ export function orchestrator(node: Node, options: OrchestratorOptions): Orchestr
 
   const reconcile = (): void => {
     const up = live();
+    let lostNow = false;
     for (const m of machines) {
       if (!up.includes(m) && lastSeenMs.has(m) && !dead.has(m)) {
+        lostNow = true;
         dead.add(m);
         counters.machinesLost++;
         node.log(`machine ${m} presumed dead: its containers will be rescheduled`);
@@ -111,9 +113,13 @@ export function orchestrator(node: Node, options: OrchestratorOptions): Orchestr
     const all = [...now, ...pending.values()];
     const current = all.filter((c) => c.image === desired.image);
     const converged = current.length === desired.replicas && all.length === desired.replicas && pending.size === 0;
-    node.setState(converged ? "converged" : "reconciling");
+    // The state, for state diagrams: what this step did, and why (the difference it acted on).
+    if (converged) node.setState("converged", "running = desired");
+    else if (up.length === 0) node.setState("waiting", "no machine reports");
     if (up.length === 0) return;
     if (current.length < desired.replicas && all.length < desired.replicas + maxSurge) {
+      const why = lostNow ? "machine presumed dead" : all.length > current.length ? "new image desired" : "fewer than desired";
+      node.setState("starting a container", why);
       const load = (m: string): number => all.filter((c) => c.machine === m).length;
       const machine = up.reduce((best, m) => (load(m) < load(best) ? m : best), up[0]);
       const id = `c${nextId++}`;
@@ -121,11 +127,12 @@ export function orchestrator(node: Node, options: OrchestratorOptions): Orchestr
       counters.started++;
       node.send(machine, { type: "agent_start", id, image: desired.image });
     } else if (now.length > desired.replicas) {
+      node.setState("stopping a container", pending.size === 0 ? "one more running than desired" : "more than desired");
       const victim = now.find((c) => c.image !== desired.image) ?? now[now.length - 1];
       counters.stopped++;
       node.send(victim.machine, { type: "agent_stop", id: victim.id });
       reported.set(victim.machine, (reported.get(victim.machine) ?? []).filter((c) => c.id !== victim.id));
-    }
+    } else if (!converged) node.setState("waiting", pending.size > 0 ? "start sent, not reported yet" : "surge at its limit");
   };
   node.setPeriodic(reconcileMs, reconcile, "reconcile");
 

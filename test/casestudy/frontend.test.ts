@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chatFrontEnd } from "../../lib/casestudy/index";
+import { answerAppendedOffset, chatFrontEnd } from "../../lib/casestudy/index";
 import { logBroker } from "../../lib/log/index";
 import { latency } from "../../lib/net/index";
 import { hs256Key, keySet, secretFromLabel, signToken } from "../../lib/security/index";
@@ -10,7 +10,7 @@ const key = hs256Key("k1", secretFromLabel("chat-test"));
 function run(seed: number, requests: Array<Record<string, unknown>>) {
   const sim = new Simulation({ seed, network: { latency: latency.uniform(1, 5) } });
   sim.spawn("b1", (node) => void logBroker(node, { topics: [{ name: "rooms", partitions: 4 }] }));
-  sim.spawn("f1", (node) => void chatFrontEnd(node, { brokers: ["b1"], keys: keySet([key]) }));
+  sim.spawn("f1", (node) => void chatFrontEnd(node, { brokers: ["b1"], keys: keySet([key]), handlePost: answerAppendedOffset }));
   const replies: Array<Record<string, unknown>> = [];
   sim.spawn("c1", async (node) => {
     for (const body of requests) {

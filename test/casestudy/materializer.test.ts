@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chatFrontEnd, checkRoomHistories, historyMaterializer, type AckedPost, type HistoryMaterializer } from "../../lib/casestudy/index";
+import { answerAppendedOffset, chatFrontEnd, checkRoomHistories, historyMaterializer, type AckedPost, type HistoryMaterializer } from "../../lib/casestudy/index";
 import { logBroker } from "../../lib/log/index";
 import { latency } from "../../lib/net/index";
 import { hs256Key, keySet, secretFromLabel, signToken } from "../../lib/security/index";
@@ -11,7 +11,7 @@ const key = hs256Key("k1", secretFromLabel("chat-test"));
 function retriedThroughAnotherFrontEnd(seed: number, dedupById: boolean) {
   const sim = new Simulation({ seed, network: { latency: latency.uniform(1, 5) } });
   sim.spawn("b1", (node) => void logBroker(node, { topics: [{ name: "rooms", partitions: 2 }] }));
-  for (const f of ["f1", "f2"]) sim.spawn(f, (node) => void chatFrontEnd(node, { brokers: ["b1"], keys: keySet([key]) }));
+  for (const f of ["f1", "f2"]) sim.spawn(f, (node) => void chatFrontEnd(node, { brokers: ["b1"], keys: keySet([key]), handlePost: answerAppendedOffset }));
   let history!: HistoryMaterializer;
   sim.spawn("m1", (node) => void (history = historyMaterializer(node, { brokers: ["b1"], partitions: 2, dedupById })));
   const acked: AckedPost[] = [];

@@ -733,6 +733,24 @@ export const EXERCISES: readonly Exercise[] = [
       "grader's attacker replay a request from just before the crash. ~55 requests per trial, 135 trials.",
     seeds: DEFAULT_SEEDS,
   },
+  {
+    id: "13.1",
+    notebook: "13-case-study",
+    slug: "idempotent-post",
+    title: "the chat front-end's post path: a post that is idempotent end to end (same id, same seq, through any front-end)",
+    module: "13-case-study/post",
+    points: 20,
+    hint:
+      "Order: parsePost(body) (\"code\" in parsed → error with that code, 12) → verifyToken(token, { keys: ctx.keys, now: " +
+      "ctx.node.clock(), audience: ctx.audience }) (not \"valid\" → 14; node.clock(), not node.now(): the grader sets the " +
+      "front-end's clock off by up to 3 s) → await ctx.append(room, { id, user: verdict.claims.sub, text }) — the KEY is the " +
+      "room (one room = one partition = one order), the user the token's sub; a rejection → 11, and reply nothing before it " +
+      "resolved → poll ctx.lookup(room, id) (a rejection = \"not yet\"), await ctx.node.sleep(5) between, until it is a " +
+      "number or ctx.catchUpMs passed on node.clock() since the ack (then 11, never earlier) → { type: \"post_ok\", room, " +
+      "seq } with the seq lookup gave — NOT the offset append returned: for a retry that is a duplicate the history drops. " +
+      "135 trials of ~22 posts, then the acceptance scenarios R2, R3, R7 with your handler in every front-end.",
+    seeds: DEFAULT_SEEDS,
+  },
 ];
 
 /** Notebook titles for the scoreboard, by notebook id. */
@@ -750,6 +768,7 @@ export const NOTEBOOKS: Readonly<Record<string, string>> = {
   "10-peer-to-peer": "10 peer-to-peer",
   "11-big-data": "11 big-data",
   "12-security": "12 security",
+  "13-case-study": "13 case-study",
 };
 
 /**

@@ -129,6 +129,18 @@ describe("partition, available mode (AP): divergence, then convergence after the
   it("is deterministic: same seed, same result", async () => {
     expect(await runQuorumPartition({ mode: "available", seed: 3 })).toEqual(await runQuorumPartition({ mode: "available", seed: 3 }));
   });
+
+  it("sampleEveryMs counts the stale copies from the heal down to 0, without changing the run", async () => {
+    const plain = await runQuorumPartition({ mode: "available", seed: 1 });
+    const sampled = await runQuorumPartition({ mode: "available", seed: 1, sampleEveryMs: 5 });
+    expect({ ...sampled, staleCopies: undefined }).toEqual({ ...plain, staleCopies: undefined });
+    const counts = sampled.staleCopies!.map((s) => s.staleCopies);
+    expect(counts[0]).toBe(plain.staleCopiesAtHeal);
+    expect(counts[counts.length - 1]).toBe(0);
+    expect(counts.every((c, i) => i === 0 || c <= counts[i - 1])).toBe(true); // stale copies only get repaired
+    expect(sampled.staleCopies!.at(-1)!.afterHealMs).toBe(plain.convergedAfterMs);
+    await expect(runQuorumPartition({ mode: "available", sampleEveryMs: 0 })).rejects.toThrow(/sampleEveryMs/);
+  });
 });
 
 describe("stale reads against (R, W), N = 3 (Gifford: R + W > N)", () => {
