@@ -10,7 +10,7 @@ export { historyMaterializer } from "./materializer";
 export { chatGateway, joinChatGateway, GATEWAY_POLICIES } from "./gateway";
 export { chatClient } from "./client";
 export { spawnChat } from "./cluster";
-export { REQUIREMENTS, runScenario, acceptanceTable, findFailingSeed } from "./acceptance";
+export { REQUIREMENTS, SCALE_LOAD, runScenario, acceptanceTable, findFailingSeed } from "./acceptance";
 export type { ChatMessage, RoomHistories, ApplyOutcome, AckedPost } from "./rooms";
 export type { PostRequest, PostOk, ReadRequest, ReadOk, Parsed } from "./wire";
 export type { ChatRecord, PostContext, PostHandler } from "./post";
