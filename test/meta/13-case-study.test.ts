@@ -28,29 +28,29 @@ export const idempotentPost: Graded<PostApi> = {
   stub: { handlePost: () => notImplemented(exercise("13.1")) },
   buggy: [
     // post_ok with the offset of this retry's append: a duplicate the history drops.
-    ["answers-appended-offset", new RegExp(`${POST_OK}.*its first copy's, \\1, not the offset of this retry's append\\).*${POST}a retry of a post.*; got post_ok room="[\\w-]+" seq=(?!\\1\\b)\\d+ at t=[\\d.]+m?s — the offset the append returned$`)],
+    ["post-answers-appended-offset", new RegExp(`${POST_OK}.*its first copy's, \\1, not the offset of this retry's append\\).*${POST}a retry of a post.*; got post_ok room="[\\w-]+" seq=(?!\\1\\b)\\d+ at t=[\\d.]+m?s — the offset the append returned$`)],
     // Answers before append_ok arrived (the append is not awaited).
-    ["reply-before-ack", new RegExp(`${POST_OK}.*after the log acknowledged the append ${POST}.*; got post_ok .* at t=[\\d.]+m?s, before the log acknowledged the append \\(append sent at t=[\\d.]+m?s, append_ok partition=\\d+ offset=\\d+ arrived at t=[\\d.]+m?s\\)$`)],
+    ["post-reply-before-ack", new RegExp(`${POST_OK}.*after the log acknowledged the append ${POST}.*; got post_ok .* at t=[\\d.]+m?s, before the log acknowledged the append \\(append sent at t=[\\d.]+m?s, append_ok partition=\\d+ offset=\\d+ arrived at t=[\\d.]+m?s\\)$`)],
     // Key = user: one room over several partitions.
-    ["key-by-user", new RegExp(`to append the post keyed by its room "([\\w-]+)" \\(the log hashes the key to a partition, and only one partition has one order: one room = one key\\) ${POST}.*; got append key="(?!\\1")[\\w-]+" sent at t=[\\d.]+m?s$`)],
+    ["post-key-by-user", new RegExp(`to append the post keyed by its room "([\\w-]+)" \\(the log hashes the key to a partition, and only one partition has one order: one room = one key\\) ${POST}.*; got append key="(?!\\1")[\\w-]+" sent at t=[\\d.]+m?s$`)],
     // One lookup, then 11: too early (a post that would have shown, or before catchUpMs).
-    ["no-catch-up-wait", new RegExp(`(${POST_OK}|to answer error 11 once catchUpMs = \\d+ ms had passed).*; got error 11 \\(.*\\) at t=[\\d.]+m?s, (only )?[\\d.]+m?s after the ack.*; 1 lookup before replying$`)],
+    ["post-no-catch-up-wait", new RegExp(`(${POST_OK}|to answer error 11 once catchUpMs = \\d+ ms had passed).*; got error 11 \\(.*\\) at t=[\\d.]+m?s, (only )?[\\d.]+m?s after the ack.*; 1 lookup before replying$`)],
     // verifyToken without the audience.
-    ["skips-audience", new RegExp(`to answer error 14 and append nothing, because its token is refused: wrong_audience .*${POST}a token for another audience; .*; got post_ok .*, and it appended the post: append key="[\\w-]+" sent at t=[\\d.]+m?s$`)],
+    ["post-skips-audience", new RegExp(`to answer error 14 and append nothing, because its token is refused: wrong_audience .*${POST}a token for another audience; .*; got post_ok .*, and it appended the post: append key="[\\w-]+" sent at t=[\\d.]+m?s$`)],
     // node.now() instead of node.clock(): wrong exactly when the clock is off.
-    ["uses-true-time", new RegExp(`(to answer error 14 and append nothing, because its token is refused: expired .*${POST}a token that expired by the front-end's clock \\(its clock is ahead\\), not yet by the true time|${POST_OK}.*${POST}a token still valid by the front-end's clock).*${REACHED} \\(true time [+−] \\d+ ms: this front-end's clock is off\\).*; got (post_ok|error 14)`)],
+    ["post-uses-true-time", new RegExp(`(to answer error 14 and append nothing, because its token is refused: expired .*${POST}a token that expired by the front-end's clock \\(its clock is ahead\\), not yet by the true time|${POST_OK}.*${POST}a token still valid by the front-end's clock).*${REACHED} \\(true time [+−] \\d+ ms: this front-end's clock is off\\).*; got (post_ok|error 14)`)],
     // 13 instead of 11 for a refused append.
-    ["unavailable-as-crash", new RegExp(`to answer error 11 \\(the log refused the append; the client retries with the same id\\) ${POST}a post the log refuses.*; got error 13 \\(.*\\) at t=[\\d.]+m?s$`)],
+    ["post-unavailable-as-crash", new RegExp(`to answer error 11 \\(the log refused the append; the client retries with the same id\\) ${POST}a post the log refuses.*; got error 13 \\(.*\\) at t=[\\d.]+m?s$`)],
     // The token is checked after the append: a refused post is in the log.
-    ["verifies-after-append", new RegExp(`to answer error 14 and append nothing, because its token is refused: \\w+ .*${POST}.*; got error 14 \\(.*\\), and it appended the post: append key="[\\w-]+" sent at t=[\\d.]+m?s$`)],
+    ["post-verifies-after-append", new RegExp(`to answer error 14 and append nothing, because its token is refused: \\w+ .*${POST}.*; got error 14 \\(.*\\), and it appended the post: append key="[\\w-]+" sent at t=[\\d.]+m?s$`)],
     // A hard-coded 500 ms instead of ctx.catchUpMs.
-    ["ignores-catch-up-ms", new RegExp(`to answer error 11 once catchUpMs = (\\d+) ms had passed without the history holding the post — not before t=[\\d.]+m?s \\(asking lookup again meanwhile\\), not after t=[\\d.]+m?s ${POST}a post the history never shows.*; got error 11 \\(.*\\) at t=[\\d.]+m?s, 5\\d\\d(\\.\\d+)?ms after the ack; \\d+ lookups before replying$`)],
+    ["post-ignores-catch-up-ms", new RegExp(`to answer error 11 once catchUpMs = (\\d+) ms had passed without the history holding the post — not before t=[\\d.]+m?s \\(asking lookup again meanwhile\\), not after t=[\\d.]+m?s ${POST}a post the history never shows.*; got error 11 \\(.*\\) at t=[\\d.]+m?s, 5\\d\\d(\\.\\d+)?ms after the ack; \\d+ lookups before replying$`)],
     // lookup's rejection escapes: the handler throws.
-    ["lookup-rejection-escapes", /^expected node "[\w-]+" handles every message and timer without throwing; got it threw an error \(during message post from [\w-]+, at t=[\d.]+ms\): the history store did not answer: no read quorum$/],
+    ["post-lookup-rejection-escapes", /^expected node "[\w-]+" handles every message and timer without throwing; got it threw an error \(during message post from [\w-]+, at t=[\d.]+ms\): the history store did not answer: no read quorum$/],
     // No parsePost: a malformed body crashes the handler or reaches the log.
-    ["skips-validation", new RegExp(`(^expected node "[\\w-]+" handles every message and timer without throwing; got it threw an error .*TypeError|to answer error 12 and append nothing, because it is malformed \\(post: \\w+ must be .*\\) ${POST}a body whose .*, and it appended the post)`)],
+    ["post-skips-validation", new RegExp(`(^expected node "[\\w-]+" handles every message and timer without throwing; got it threw an error .*TypeError|to answer error 12 and append nothing, because it is malformed \\(post: \\w+ must be .*\\) ${POST}a body whose .*, and it appended the post)`)],
   ],
-  accepted: ["polls-every-20ms", "eleven-on-lookup-failure"],
+  accepted: ["post-polls-every-20ms", "post-eleven-on-lookup-failure"],
 };
 
 metaTests(idempotentPost);
