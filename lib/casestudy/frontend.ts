@@ -9,7 +9,7 @@ import { quorumStoreClient, type QuorumStoreClient } from "../replication/index"
 import { verifyToken, type VerificationKey } from "../security/index";
 import type { HistoryMaterializer } from "./materializer";
 import { handlePost as referenceHandlePost, type PostContext, type PostHandler } from "./post";
-import type { ChatMessage } from "./rooms";
+import { messagesAfter, type ChatMessage } from "./rooms";
 import { decodeHistory, historyKey } from "./store";
 import { CHAT_ERRORS, parseRead } from "./wire";
 
@@ -153,7 +153,7 @@ export function chatFrontEnd(node: Node, options: ChatFrontEndOptions): ChatFron
       return;
     }
     try {
-      const messages = (await historyOf(room)).filter((m) => m.seq > after).map((m) => ({ ...m }));
+      const messages = messagesAfter({ [room]: await historyOf(room) }, room, after);
       counters.reads++;
       node.reply(msg, { type: "read_ok", room, messages });
     } catch (e) {

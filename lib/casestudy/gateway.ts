@@ -29,12 +29,12 @@ import type { Body, Message, Node } from "../node/index";
 import { ConfigError, SimulationError, type ErrorContext } from "../sim/index";
 import { HeartbeatDetector, sendHeartbeats, type HeartbeatSender } from "../failure/index";
 import { discoverInstances, registeredInstance, type RegisteredInstance } from "../services/index";
-import type { BalancingPolicy } from "../patterns/index";
+import { pickPowerOfTwo, type BalancingPolicy } from "../patterns/index";
 import { CHAT_ERRORS } from "./wire";
 
 /**
- * How the gateway picks among the live front-ends: two of lib/patterns/balancer.ts's policies
- * (its policy table is private to that module, so the two are re-coded here in a few lines).
+ * How the gateway picks among the live front-ends: two of lib/patterns/balancer.ts's policies —
+ * round-robin over the current live list, or its `pickPowerOfTwo` by requests outstanding.
  *
  * @example
  * const policy: GatewayPolicy = "power-of-two";
@@ -229,14 +229,7 @@ export function chatGateway(node: Node, options: ChatGatewayOptions): ChatGatewa
 
   const live = (): string[] => listed.filter((peer) => !watched.get(peer)!.suspected);
   const choose = (candidates: string[]): string => {
-    if (policy === "power-of-two" && candidates.length > 1) {
-      const n = candidates.length;
-      const i = node.rng.int(0, n);
-      const j = (i + node.rng.int(1, n)) % n; // a second, different backend
-      const a = candidates[i];
-      const b = candidates[j];
-      return (outstanding.get(b) ?? 0) < (outstanding.get(a) ?? 0) ? b : a;
-    }
+    if (policy === "power-of-two" && candidates.length > 1) return pickPowerOfTwo(candidates, (b) => outstanding.get(b) ?? 0, node.rng);
     const pick = candidates[next % candidates.length];
     next = (next + 1) % Number.MAX_SAFE_INTEGER;
     return pick;

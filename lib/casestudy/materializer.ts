@@ -40,8 +40,6 @@ export interface HistoryMaterializer {
   readonly consumer: LogConsumer;
   /** True once the record at `offset` of `partition` has been folded in. */
   caughtUp(partition: number, offset: number): boolean;
-  /** The seq `room`'s history holds for message `id` (its first copy in the log), if any. */
-  seqOf(room: string, id: string): number | undefined;
   /** The history store's client (with `store`). */
   readonly store: QuorumStoreClient | undefined;
   /** Store writes: done and failed (retried). */
@@ -133,7 +131,6 @@ export function historyMaterializer(node: Node, options: HistoryMaterializerOpti
     outcomes,
     consumer,
     caughtUp: (partition, offset) => (nextOffset.get(partition) ?? 0) > offset,
-    seqOf: (room, id) => (rooms[room] ?? []).find((m) => m.id === id)?.seq,
     store,
     writes,
     pending: () => [...new Set([...dirty, ...writing])].sort(),

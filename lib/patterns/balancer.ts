@@ -97,16 +97,26 @@ const choose: Record<BalancingPolicy, (view: View) => string> = {
     const priorMs = view.ewma.size === 0 ? 1 : sum / view.ewma.size;
     return lowest(view, (b) => (view.ewma.get(b) ?? priorMs) * (view.outstanding.get(b)! + 1));
   },
-  "power-of-two": (view) => {
-    const n = view.backends.length;
-    if (n === 1) return view.backends[0];
-    const i = view.rng.int(0, n);
-    const j = (i + view.rng.int(1, n)) % n; // a second, different backend
-    const a = view.backends[i];
-    const b = view.backends[j];
-    return view.outstanding.get(b)! < view.outstanding.get(a)! ? b : a;
-  },
+  "power-of-two": (view) => pickPowerOfTwo(view.backends, (b) => view.outstanding.get(b)!, view.rng),
 };
+
+/**
+ * The power of two choices: two distinct backends drawn at random, the one with the lower `load`
+ * wins (the first on a tie). One backend is returned without drawing.
+ *
+ * @example
+ * const outstanding = new Map([["s1", 3], ["s2", 0], ["s3", 1]]);
+ * pickPowerOfTwo(["s1", "s2", "s3"], (b) => outstanding.get(b)!, new Prng(1)); // the less loaded of two
+ */
+export function pickPowerOfTwo(backends: readonly string[], load: (backend: string) => number, rng: Prng): string {
+  const n = backends.length;
+  if (n === 1) return backends[0];
+  const i = rng.int(0, n);
+  const j = (i + rng.int(1, n)) % n; // a second, different backend
+  const a = backends[i];
+  const b = backends[j];
+  return load(b) < load(a) ? b : a;
+}
 
 /** A request forwarded to a backend and not yet answered. */
 interface Forwarded {

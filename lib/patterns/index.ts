@@ -2,7 +2,7 @@
 // — notebook 02 (infrastructure): proxy, cache, load balancer, broker with queues, master–worker
 export { TtlLruCache } from "./cache";
 export { uniformKeys, originServer, originVersion, proxyCache, runCacheExperiment } from "./proxy";
-export { BALANCING_POLICIES, loadBalancer, backendServer, runBalancerTrial, runBalancerExperiment } from "./balancer";
+export { BALANCING_POLICIES, loadBalancer, backendServer, pickPowerOfTwo, runBalancerTrial, runBalancerExperiment } from "./balancer";
 export { queueBroker, newQueueBrokerCounters } from "./broker";
 export { queueConsumer } from "./queue-consumer";
 export { farmMaster, farmWorker } from "./master-worker";
