@@ -7,6 +7,7 @@
 import type { Node } from "../node/index";
 import type { HistoryRecorder } from "../history/index";
 import { login } from "../security/index";
+import { backoffDelayMs, backoffPolicy } from "../failure/index";
 import type { AckedPost, ChatMessage } from "./rooms";
 import { CHAT_ERRORS } from "./wire";
 
@@ -59,7 +60,8 @@ export interface ChatClient {
 export function chatClient(node: Node, options: ChatClientOptions): ChatClient {
   const state = { done: false, acked: 0, retries: 0, failed: 0, gaveUp: 0, reads: 0, readsFailed: 0 };
   const timeoutMs = options.requestTimeoutMs ?? 400;
-  const retryMs = options.retryMs ?? 20;
+  /** Before retry k (0-based): retryMs · 2^k, at most 8 · retryMs. */
+  const retryBackoff = backoffPolicy.exponential(options.retryMs ?? 20, 8 * (options.retryMs ?? 20));
   const attemptsMax = options.attemptsMax ?? 40;
   const [thinkMin, thinkMax] = options.thinkMs ?? [5, 40];
   let incarnation = 1;
@@ -78,7 +80,7 @@ export function chatClient(node: Node, options: ChatClientOptions): ChatClient {
     for (let attempt = 0; ; attempt++) {
       const result = await login(node, { authority: options.authority, user: options.user, password: options.password, timeoutMs });
       if (result.kind === "ok") return result.token;
-      await node.sleep(retryMs * Math.min(8, 2 ** attempt));
+      await node.sleep(backoffDelayMs(retryBackoff, attempt, node.rng));
     }
   }
 
@@ -104,7 +106,7 @@ export function chatClient(node: Node, options: ChatClientOptions): ChatClient {
       }
       last = reply === undefined ? `no reply within ${timeoutMs} ms` : String(reply.text);
       state.retries++;
-      await node.sleep(retryMs * Math.min(8, 2 ** (attempt - 1)));
+      await node.sleep(backoffDelayMs(retryBackoff, attempt - 1, node.rng));
     }
     state.gaveUp++;
     options.recorder.complete(op, "info", undefined, node.now(), { text: `gave up after ${attemptsMax} attempts: ${last}` });
