@@ -7,6 +7,8 @@
 export interface TableOptions {
   /** Digits after the point for numbers that are not whole (default: as `String(n)` prints them). */
   digits?: number;
+  /** "right" (default) suits numbers; "left" suits text, with no trailing spaces. */
+  align?: "right" | "left";
 }
 
 /**
@@ -14,6 +16,7 @@ export interface TableOptions {
  *
  * @example
  * console.log(formatTable([{ k: 1, "p99 ms": 12.25 }, { k: 2, "p99 ms": 30 }], { digits: 1 }));
+ * // (with { align: "left" } every column is padded on the right instead, for text)
  * //  k  p99 ms
  * //  ─  ──────
  * //  1    12.3
@@ -26,6 +29,7 @@ export function formatTable(rows: ReadonlyArray<Record<string, unknown>>, option
     typeof v === "number" && options.digits !== undefined && !Number.isInteger(v) ? v.toFixed(options.digits) : String(v);
   const cells = rows.map((row) => columns.map((c) => cell(row[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i].length)));
-  const line = (values: string[]): string => values.map((v, i) => v.padStart(widths[i])).join("  ");
+  const line = (values: string[]): string =>
+    options.align === "left" ? values.map((v, i) => v.padEnd(widths[i])).join("  ").trimEnd() : values.map((v, i) => v.padStart(widths[i])).join("  ");
   return [line(columns), line(widths.map((w) => "─".repeat(w))), ...cells.map(line)].join("\n");
 }

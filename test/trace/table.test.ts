@@ -20,4 +20,12 @@ describe("formatTable", () => {
     expect(formatTable([{ x: 2 / 3 }]).split("\n")[2]).toBe(String(2 / 3));
     expect(formatTable([])).toBe("(no rows)");
   });
+  it("left-aligns text columns when asked, without trailing spaces", () => {
+    expect(formatTable([{ design: "first", fails: "a message twice" }, { design: "fixed", fails: "—" }], { align: "left" }).split("\n")).toEqual([
+      "design  fails",
+      "──────  ───────────────",
+      "first   a message twice",
+      "fixed   —",
+    ]);
+  });
 });
